@@ -1,6 +1,7 @@
 """Every table of the store. Importing this module registers them all on ``Base.metadata``."""
 
 from .base import Base, JSONType
+from .classify import ModelVersion, Prediction
 from .posts import CollectionRun, Post, SourceCursor
 
-__all__ = ["Base", "CollectionRun", "JSONType", "Post", "SourceCursor"]
+__all__ = ["Base", "CollectionRun", "JSONType", "ModelVersion", "Post", "Prediction", "SourceCursor"]
