@@ -3,5 +3,16 @@
 from .base import Base, JSONType
 from .classify import ModelVersion, Prediction
 from .posts import CollectionRun, Post, SourceCursor
+from .runs import ScanRun, StageRun
 
-__all__ = ["Base", "CollectionRun", "JSONType", "ModelVersion", "Post", "Prediction", "SourceCursor"]
+__all__ = [
+    "Base",
+    "CollectionRun",
+    "JSONType",
+    "ModelVersion",
+    "Post",
+    "Prediction",
+    "ScanRun",
+    "SourceCursor",
+    "StageRun",
+]

@@ -48,7 +48,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_predictions")),
         sa.UniqueConstraint("post_pk", "model_version", name="uq_predictions_post_model"),
     )
-    op.create_index("ix_predictions_partisan", "predictions", ["model_version", "partisan_score"], unique=False)
+    op.create_index(
+        "ix_predictions_partisan", "predictions", ["model_version", "partisan_score"], unique=False
+    )
 
 
 def downgrade() -> None:
