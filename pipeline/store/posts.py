@@ -105,7 +105,16 @@ def start_run(conn: Connection, source: str, kind: str) -> int:
     return int(result.inserted_primary_key[0])
 
 
+def update_run(conn: Connection, run_id: int, **values: Any) -> None:
+    """Advance a running run's counters; called in each batch's transaction so they match the store."""
+    conn.execute(
+        CollectionRun.__table__.update().where(CollectionRun.__table__.c.id == run_id).values(**values)
+    )
+
+
 def finish_run(conn: Connection, run_id: int, status: str, **counts: Any) -> None:
+    """Close a run: status ``ok``, ``partial`` (finished with rejects) or ``failed``; counts, rejects_path
+    and error as keywords."""
     conn.execute(
         CollectionRun.__table__.update()
         .where(CollectionRun.__table__.c.id == run_id)
