@@ -1,0 +1,178 @@
+"""What the nightly report shows, gathered from the store in one place.
+
+A post is *flagged* when the default model calls it partisan (partisan_score at or above the queue's
+partisan threshold) and its author's registry match passes the queue's ASN threshold: the same rule
+that puts an item in the review queue, so the report and the queue never disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, MetaData, Table, func, inspect, select
+
+from pipeline.config import Settings
+from pipeline.store.tables import Post, Prediction
+
+
+@dataclass
+class FlaggedPost:
+    platform: str
+    handle: str | None
+    created_at: date
+    stance: str
+    target: str | None
+    partisan_score: float
+    p_asn: float
+    region: str | None
+    agency: str | None
+    followers: int | None
+
+
+@dataclass
+class ReportData:
+    posts_total: int = 0
+    posts_classified: int = 0
+    posts_partisan: int = 0
+    authors_asn: int = 0
+    model_version: str | None = None
+    flagged: list[FlaggedPost] = field(default_factory=list)
+    partisan_by_day: dict[date, int] = field(default_factory=dict)
+    queue: dict[str, int] = field(default_factory=dict)
+    audit: dict[str, Any] | None = None
+
+    def counts(self, attr: str, top: int | None = None) -> list[tuple[str, int]]:
+        counter = Counter(getattr(f, attr) or "" for f in self.flagged)
+        return counter.most_common(top)
+
+    def flagged_by_day(self) -> dict[date, int]:
+        return dict(Counter(f.created_at for f in self.flagged))
+
+    def top_accounts(self, n: int = 10) -> list[dict[str, Any]]:
+        per: dict[tuple[str, str | None], list[FlaggedPost]] = {}
+        for f in self.flagged:
+            per.setdefault((f.platform, f.handle), []).append(f)
+        rows = [
+            {"platform": p, "handle": h, "count": len(fs), "p_asn": max(x.p_asn for x in fs)}
+            for (p, h), fs in per.items()
+        ]
+        return sorted(rows, key=lambda r: (-r["count"], -r["p_asn"], r["handle"] or ""))[:n]
+
+
+def _reflect(engine: Engine, name: str) -> Table | None:
+    if not inspect(engine).has_table(name):
+        return None
+    return Table(name, MetaData(), autoload_with=engine)
+
+
+def default_model_version(engine: Engine) -> str | None:
+    """The registered default model, else the version with the most predictions."""
+    from pipeline.store.tables import ModelVersion
+
+    with engine.connect() as conn:
+        version = conn.scalar(select(ModelVersion.version).where(ModelVersion.is_default.is_(True)))
+        if version is None:
+            version = conn.scalar(
+                select(Prediction.model_version)
+                .group_by(Prediction.model_version)
+                .order_by(func.count().desc(), Prediction.model_version)
+                .limit(1)
+            )
+    return version
+
+
+def gather(settings: Settings, engine: Engine) -> ReportData:
+    q = settings.queue
+    data = ReportData(model_version=default_model_version(engine))
+    matches = _reflect(engine, "account_matches")
+    records = _reflect(engine, "asn_records")
+    with engine.connect() as conn:
+        data.posts_total = conn.scalar(select(func.count()).select_from(Post)) or 0
+        if data.model_version is None:
+            return data
+        pred_filter = Prediction.model_version == data.model_version
+        data.posts_classified = conn.scalar(select(func.count()).where(pred_filter)) or 0
+        partisan = pred_filter & (Prediction.partisan_score >= q.partisan_threshold)
+        data.posts_partisan = conn.scalar(select(func.count()).where(partisan)) or 0
+        day = func.date(Post.created_at)
+        for d, n in conn.execute(
+            select(day, func.count())
+            .join(Prediction, Prediction.post_pk == Post.id)
+            .where(partisan)
+            .group_by(day)
+        ):
+            data.partisan_by_day[_as_date(d)] = n
+        if matches is None:
+            return data
+        likely = matches.c.probability >= q.asn_threshold
+        data.authors_asn = conn.scalar(select(func.count()).select_from(matches).where(likely)) or 0
+        cols = [
+            Post.platform, Post.author_handle, Post.created_at, Post.author_followers,
+            Prediction.stance, Prediction.target, Prediction.partisan_score, matches.c.probability,
+        ]  # fmt: skip
+        stmt = (
+            select(*cols)
+            .join(Prediction, Prediction.post_pk == Post.id)
+            .join(
+                matches,
+                (matches.c.platform == Post.platform) & (matches.c.handle == Post.author_handle),
+            )
+            .where(partisan, likely)
+        )
+        if records is not None and "nip" in matches.c and "nip" in records.c:
+            region_col = records.c.get("kabupaten_kota")
+            agency_col = records.c.get("instansi")
+            stmt = stmt.add_columns(region_col, agency_col).outerjoin(
+                records, _record_join(matches, records)
+            )
+        for row in conn.execute(stmt):
+            region = row[8] if len(row) > 8 else None
+            agency = row[9] if len(row) > 9 else None
+            data.flagged.append(
+                FlaggedPost(
+                    platform=row[0], handle=row[1], created_at=row[2].date(), followers=row[3],
+                    stance=row[4], target=row[5], partisan_score=row[6], p_asn=row[7],
+                    region=region, agency=agency,
+                )
+            )  # fmt: skip
+    data.queue, data.audit = _queue(settings, engine)
+    return data
+
+
+def _record_join(matches: Table, records: Table):
+    """Join a match to the registry record of the same NIP in the match's registry version."""
+    cond = matches.c.nip == records.c.nip
+    for version_col in ("registry_version", "version_id"):
+        if version_col in matches.c and version_col in records.c:
+            cond = cond & (matches.c[version_col] == records.c[version_col])
+            break
+    return cond
+
+
+def _queue(settings: Settings, engine: Engine) -> tuple[dict[str, int], dict[str, Any] | None]:
+    try:
+        from pipeline.review.queue import audit_estimate, queue_state
+    except ImportError:
+        return {}, None
+    if not inspect(engine).has_table("review_items"):
+        return {}, None
+    return queue_state(engine), audit_estimate(engine)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval for a proportion: honest with the small audit samples we get."""
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
