@@ -78,11 +78,11 @@ class ReviewItem(Base):
 class Assignment(Base):
     """A reviewer's lease on one review slot of an item; an item has one slot, or two for agreement."""
 
-    __tablename__ = "review_assignments"
+    __tablename__ = "assignments"
     __table_args__ = (
-        UniqueConstraint("item_id", "slot", name="uq_review_assignments_item_slot"),
-        UniqueConstraint("item_id", "user_id", name="uq_review_assignments_item_user"),
-        Index("ix_review_assignments_user", "user_id", "state"),
+        UniqueConstraint("item_id", "slot", name="uq_assignments_item_slot"),
+        UniqueConstraint("item_id", "user_id", name="uq_assignments_item_user"),
+        Index("ix_assignments_user", "user_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -99,10 +99,10 @@ class Assignment(Base):
 class Decision(Base):
     """One reviewer's labels for one item (at most one per reviewer and per slot)."""
 
-    __tablename__ = "review_decisions"
+    __tablename__ = "decisions"
     __table_args__ = (
-        UniqueConstraint("item_id", "reviewer_id", name="uq_review_decisions_item_reviewer"),
-        UniqueConstraint("item_id", "slot", name="uq_review_decisions_item_slot"),
+        UniqueConstraint("item_id", "reviewer_id", name="uq_decisions_item_reviewer"),
+        UniqueConstraint("item_id", "slot", name="uq_decisions_item_slot"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -123,7 +123,7 @@ class Decision(Base):
 class Adjudication(Base):
     """A lead's final labels for an item whose two reviewers disagreed (or a lead's override)."""
 
-    __tablename__ = "review_adjudications"
+    __tablename__ = "adjudications"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id", ondelete="CASCADE"), unique=True)
@@ -146,8 +146,8 @@ class Evidence(Base):
     reviewer may have seen is kept, and the hash lets Bawaslu check the copy was not altered.
     """
 
-    __tablename__ = "review_evidence"
-    __table_args__ = (UniqueConstraint("item_id", "sha256", name="uq_review_evidence_item_sha256"),)
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("item_id", "sha256", name="uq_evidence_item_sha256"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id", ondelete="CASCADE"))

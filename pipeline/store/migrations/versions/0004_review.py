@@ -79,7 +79,7 @@ def upgrade() -> None:
     op.create_index("ix_review_items_queue", "review_items", ["status", "priority"], unique=False)
     op.create_index("ix_review_items_uncertainty", "review_items", ["status", "uncertainty"], unique=False)
     op.create_table(
-        "review_assignments",
+        "assignments",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("slot", sa.Integer(), nullable=False),
@@ -90,17 +90,17 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.DateTime(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["item_id"], ["review_items.id"], name=op.f("fk_review_assignments_item_id_review_items"),
+            ["item_id"], ["review_items.id"], name=op.f("fk_assignments_item_id_review_items"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_review_assignments_user_id_users")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_assignments")),
-        sa.UniqueConstraint("item_id", "slot", name="uq_review_assignments_item_slot"),
-        sa.UniqueConstraint("item_id", "user_id", name="uq_review_assignments_item_user"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_assignments_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assignments")),
+        sa.UniqueConstraint("item_id", "slot", name="uq_assignments_item_slot"),
+        sa.UniqueConstraint("item_id", "user_id", name="uq_assignments_item_user"),
     )
-    op.create_index("ix_review_assignments_user", "review_assignments", ["user_id", "state"], unique=False)
+    op.create_index("ix_assignments_user", "assignments", ["user_id", "state"], unique=False)
     op.create_table(
-        "review_decisions",
+        "decisions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("reviewer_id", sa.Integer(), nullable=False),
@@ -110,18 +110,18 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["item_id"], ["review_items.id"], name=op.f("fk_review_decisions_item_id_review_items"),
+            ["item_id"], ["review_items.id"], name=op.f("fk_decisions_item_id_review_items"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["reviewer_id"], ["users.id"], name=op.f("fk_review_decisions_reviewer_id_users")
+            ["reviewer_id"], ["users.id"], name=op.f("fk_decisions_reviewer_id_users")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_decisions")),
-        sa.UniqueConstraint("item_id", "reviewer_id", name="uq_review_decisions_item_reviewer"),
-        sa.UniqueConstraint("item_id", "slot", name="uq_review_decisions_item_slot"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_decisions")),
+        sa.UniqueConstraint("item_id", "reviewer_id", name="uq_decisions_item_reviewer"),
+        sa.UniqueConstraint("item_id", "slot", name="uq_decisions_item_slot"),
     )
     op.create_table(
-        "review_adjudications",
+        "adjudications",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("lead_id", sa.Integer(), nullable=False),
@@ -130,17 +130,17 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["item_id"], ["review_items.id"], name=op.f("fk_review_adjudications_item_id_review_items"),
+            ["item_id"], ["review_items.id"], name=op.f("fk_adjudications_item_id_review_items"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["lead_id"], ["users.id"], name=op.f("fk_review_adjudications_lead_id_users")
+            ["lead_id"], ["users.id"], name=op.f("fk_adjudications_lead_id_users")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_adjudications")),
-        sa.UniqueConstraint("item_id", name=op.f("uq_review_adjudications_item_id")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_adjudications")),
+        sa.UniqueConstraint("item_id", name=op.f("uq_adjudications_item_id")),
     )
     op.create_table(
-        "review_evidence",
+        "evidence",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("platform", sa.String(length=20), nullable=False),
@@ -154,11 +154,11 @@ def upgrade() -> None:
         sa.Column("captured_at", sa.DateTime(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
-            ["item_id"], ["review_items.id"], name=op.f("fk_review_evidence_item_id_review_items"),
+            ["item_id"], ["review_items.id"], name=op.f("fk_evidence_item_id_review_items"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_evidence")),
-        sa.UniqueConstraint("item_id", "sha256", name="uq_review_evidence_item_sha256"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence")),
+        sa.UniqueConstraint("item_id", "sha256", name="uq_evidence_item_sha256"),
     )
     op.create_table(
         "audit_log",
@@ -181,11 +181,11 @@ def downgrade() -> None:
     op.drop_index("ix_audit_log_item", table_name="audit_log")
     op.drop_index("ix_audit_log_entity", table_name="audit_log")
     op.drop_table("audit_log")
-    op.drop_table("review_evidence")
-    op.drop_table("review_adjudications")
-    op.drop_table("review_decisions")
-    op.drop_index("ix_review_assignments_user", table_name="review_assignments")
-    op.drop_table("review_assignments")
+    op.drop_table("evidence")
+    op.drop_table("adjudications")
+    op.drop_table("decisions")
+    op.drop_index("ix_assignments_user", table_name="assignments")
+    op.drop_table("assignments")
     op.drop_index("ix_review_items_uncertainty", table_name="review_items")
     op.drop_index("ix_review_items_queue", table_name="review_items")
     op.drop_table("review_items")
