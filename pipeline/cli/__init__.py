@@ -50,6 +50,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 # Domain command modules register themselves on `app` when imported.
 from . import collect  # noqa: E402,F401
+from . import collect_live  # noqa: E402,F401
 from . import scan  # noqa: E402,F401
 
 

@@ -25,3 +25,4 @@ class Page:
     records: list[dict[str, Any]] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     advance_to: str | None = None
+    skipped: int = 0  # read but deliberately not records (media without text, service messages)

@@ -43,17 +43,18 @@ class ChannelUnavailable(SourceError):
     """The channel has no public web preview: private, missing, renamed or banned."""
 
 
-class _GivingUpFilter(logging.Filter):
-    """snscrape logs CRITICAL "... failed, giving up" after its own (disabled) retries; ours follow."""
+class _OurRetriesFilter(logging.Filter):
+    """snscrape logs ERROR/CRITICAL on every failed attempt because we set its retries to 0; the
+    retries are ours and the final failure is reported per channel, so these are INFO here."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        msg = record.getMessage()
-        if record.levelno >= logging.ERROR and ("giving up" in msg or msg.startswith("Errors:")):
+        msg = record.getMessage() if record.levelno >= logging.ERROR else ""
+        if msg.startswith(("Error retrieving", "Errors:")) or msg.endswith("failed, giving up."):
             record.levelno, record.levelname = logging.INFO, "INFO"
         return True
 
 
-logging.getLogger("snscrape.base").addFilter(_GivingUpFilter())
+logging.getLogger("snscrape.base").addFilter(_OurRetriesFilter())
 
 
 def parse_views(text: str | None) -> int | None:
@@ -111,6 +112,18 @@ class NetraTelegramScraper(TelegramChannelScraper):
             self._session.mount("http://", transport)
         self.malformed: list[Reject] = []
         self._extras: dict[str, _Extra] = {}
+        self._last_error: BaseException | None = None
+        send = self._session.send
+
+        def remember_send(*args: Any, **kwargs: Any) -> requests.Response:
+            # snscrape's _request swallows the network error into "N requests failed"; keep the cause.
+            try:
+                return send(*args, **kwargs)
+            except requests.exceptions.RequestException as exc:
+                self._last_error = exc
+                raise
+
+        self._session.send = remember_send  # type: ignore[method-assign]
 
     # -- HTTP ------------------------------------------------------------------------------------
     def _get(self, *args: Any, **kwargs: Any) -> requests.Response:
@@ -118,11 +131,15 @@ class NetraTelegramScraper(TelegramChannelScraper):
         url = args[0] if args else kwargs.get("url")
         for attempt in range(self.policy.max_retries + 1):
             last = attempt == self.policy.max_retries
+            self._last_error = None
             try:
                 r = super()._get(*args, **kwargs)
             except snscrape.base.ScraperException as exc:
                 if last:
-                    raise SourceError(f"{url}: {exc}") from exc
+                    cause = self._last_error or exc
+                    raise SourceError(
+                        f"{url}: network error after {attempt + 1} attempts ({type(cause).__name__}: {cause})"
+                    ) from exc
                 self.policy.wait(self.policy.backoff(attempt))
                 continue
             if r.status_code in RETRY_STATUSES and not last:
@@ -216,7 +233,7 @@ class TelegramFetcher:
         stop_at = int(cursor) if cursor and cursor.isdigit() else None
         newest: int | None = None
         records: list[dict[str, Any]] = []
-        n = 0
+        n = skipped = 0
         reached_cursor = stop_at is None
         items = scraper.get_items()
         try:
@@ -231,12 +248,13 @@ class TelegramFetcher:
                     break
                 newest = mid if newest is None else max(newest, mid)
                 if item.content is None or not item.content.strip():
-                    continue  # media or service message without text: nothing to classify
+                    skipped += 1  # a photo or video without a caption: nothing to classify
+                    continue
                 records.append(scraper.record(item))
                 n += 1
                 if len(records) >= self.batch:
-                    yield Page(records=records, rejects=_drain(scraper))
-                    records = []
+                    yield Page(records=records, rejects=_drain(scraper), skipped=skipped)
+                    records, skipped = [], 0
                 if n >= max_items:
                     break
         finally:
@@ -247,7 +265,7 @@ class TelegramFetcher:
                 "are skipped (raise max_items to catch up)", channel, max_items, cursor,
             )  # fmt: skip
         advance = str(newest) if newest is not None and (stop_at is None or newest > stop_at) else None
-        yield Page(records=records, rejects=_drain(scraper), advance_to=advance)
+        yield Page(records=records, rejects=_drain(scraper), advance_to=advance, skipped=skipped)
 
 
 def _drain(scraper: NetraTelegramScraper) -> list[Reject]:
