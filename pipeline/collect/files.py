@@ -330,7 +330,7 @@ class _Reader:
         if not header:
             return
         header = [h.strip() for h in header]
-        mapping.check_header(header, self.path.name, mapping_name)
+        mapping = mapping.bind(header, self.path.name, mapping_name)
         width = len(header)
         row_no = 0
         while True:

@@ -26,10 +26,11 @@ _SPACE_AROUND_NEWLINE = re.compile(r" *\n *")
 
 
 def html_to_text(value: str | None) -> str:
-    """Plain text from an HTML fragment; ``<br>`` is a line break and ``<p>``/``<div>`` separate lines.
+    """Plain text from an HTML fragment: ``<br>`` is a line break, paragraphs are separated by a blank
+    line (as snscrape joins Mastodon paragraphs), entities are decoded.
 
     >>> html_to_text("<p>Coblos @calonA<br>Info lengkap</p><p>#BAYUMenang &amp; ok</p>")
-    'Coblos @calonA\\nInfo lengkap\\n#BAYUMenang & ok'
+    'Coblos @calonA\\nInfo lengkap\\n\\n#BAYUMenang & ok'
     """
     if not value:
         return ""

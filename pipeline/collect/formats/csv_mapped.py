@@ -12,6 +12,7 @@ A mapping YAML names the platform and which column holds what; see ``configs/map
       created_at: created_time
       author_handle: page_username
       likes: reactions
+      author_bio: page_description?    # "?": optional, used when the file has it
 
 A bad mapping (unknown key, missing required column, a column the CSV does not have) is a
 :class:`pipeline.config.ConfigError` naming the mapping file and the key, before any row is read.
@@ -91,14 +92,26 @@ class CsvMapping(Section):
     def tz(self) -> tzinfo:
         return _zone(self.timezone)
 
-    def check_header(self, header: list[str], csv_name: str, mapping_name: str) -> None:
-        """Every mapped column must exist in the CSV: a typo fails once, up front, not once per row."""
+    def bind(self, header: list[str], csv_name: str, mapping_name: str) -> CsvMapping:
+        """The mapping for one CSV: every mapped column must exist in its header (a typo fails once,
+        up front, not once per row), except optional ones written with a trailing ``?``
+        (``author_bio: author_signature?``), which are dropped when the file lacks them."""
         present = set(header)
+        bound: dict[str, str | None] = {}
         for key, column in self.columns.model_dump().items():
-            if column is not None and column not in present:
+            if column is None:
+                bound[key] = None
+                continue
+            name = column[:-1] if column.endswith("?") else column
+            if name not in present:
+                if column.endswith("?") and key not in ("post_id", "text", "created_at"):
+                    bound[key] = None
+                    continue
                 shown = ", ".join(header[:20]) + (" ..." if len(header) > 20 else "")
-                reason = f"column {column!r} is not in {csv_name} (columns: {shown})"
+                reason = f"column {name!r} is not in {csv_name} (columns: {shown})"
                 raise ConfigError(mapping_name, f"columns.{key}", reason)
+            bound[key] = name
+        return self.model_copy(update={"columns": ColumnMap(**bound)})
 
 
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$")

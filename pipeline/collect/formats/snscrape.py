@@ -38,6 +38,26 @@ def compact(record: dict[str, Any], aliases: frozenset[str] = frozenset()) -> di
     return {k: v for k, v in record.items() if v is not None and k not in aliases}
 
 
+def _compact_user(user: Any) -> Any:
+    return compact(user, _USER_ALIASES) if isinstance(user, dict) else user
+
+
+def compact_tweet(record: dict[str, Any]) -> dict[str, Any]:
+    """A tweet without nulls and aliases, down into its user, mentioned users and nested tweets."""
+    out = compact(record, _TWEET_ALIASES)
+    if "user" in out:
+        out["user"] = _compact_user(out["user"])
+    if "inReplyToUser" in out:
+        out["inReplyToUser"] = _compact_user(out["inReplyToUser"])
+    mentioned = out.get("mentionedUsers")
+    if isinstance(mentioned, list):
+        out["mentionedUsers"] = [_compact_user(u) for u in mentioned]
+    for key in ("quotedTweet", "retweetedTweet"):
+        if isinstance(out.get(key), dict):
+            out[key] = compact_tweet(out[key])
+    return out
+
+
 def _int_field(record: dict[str, Any], key: str) -> int | None:
     value = record.get(key)
     if value is None or type(value) is int:
@@ -61,7 +81,6 @@ def tweet_to_post(record: dict[str, Any]) -> Post:
         raise RecordError("rawContent", f"expected text, got {type(text).__name__}")
 
     user = record.get("user")
-    raw_user = None
     if user is None:
         author = Author(handle=clean_handle(record.get("username")))
     else:
@@ -78,7 +97,6 @@ def tweet_to_post(record: dict[str, Any]) -> Post:
             location=opt_str(user.get("location"), "user.location") or None,
             followers=_int_field(user, "followersCount"),
         )
-        raw_user = compact(user, _USER_ALIASES)
 
     hashtags = record.get("hashtags")
     if hashtags:
@@ -106,9 +124,6 @@ def tweet_to_post(record: dict[str, Any]) -> Post:
     if not url and author.handle:
         url = f"https://x.com/{author.handle}/status/{post_id}"
 
-    raw = compact(record, _TWEET_ALIASES)
-    if raw_user is not None:
-        raw["user"] = raw_user
     return Post(
         platform="x",
         post_id=post_id,
@@ -131,7 +146,7 @@ def tweet_to_post(record: dict[str, Any]) -> Post:
                            "inReplyToTweetId"),
         quote_of_id=_nested_id(quoted, "quotedTweet"),
         repost_of_id=_nested_id(retweeted, "retweetedTweet"),
-        raw=raw,
+        raw=compact_tweet(record),
     )  # fmt: skip
 
 
