@@ -35,7 +35,7 @@ from .sources import MastodonSource
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "netra-collector/0.1 (+https://github.com/netra; election monitoring research)"
+USER_AGENT = "netra-collector/0.1 (election monitoring research)"
 
 
 def id_key(status_id: str) -> tuple[int, str]:
