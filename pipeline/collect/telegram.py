@@ -252,7 +252,8 @@ class TelegramFetcher:
                     continue
                 records.append(scraper.record(item))
                 n += 1
-                if len(records) >= self.batch:
+                # Rejects go out early too, so a network error on a later page does not lose them.
+                if len(records) >= self.batch or scraper.malformed:
                     yield Page(records=records, rejects=_drain(scraper), skipped=skipped)
                     records, skipped = [], 0
                 if n >= max_items:
