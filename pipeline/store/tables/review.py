@@ -61,6 +61,8 @@ class ReviewItem(Base):
     match: Mapped[dict[str, Any]] = mapped_column(JSONType)
     prediction: Mapped[dict[str, Any]] = mapped_column(JSONType)
     model_version: Mapped[str | None] = mapped_column(String(100))
+    # Hash of (prediction id, match result): when it changes, enqueue refreshes the snapshots.
+    snapshot_key: Mapped[str] = mapped_column(String(64))
     priority: Mapped[float] = mapped_column(Float)
     uncertainty: Mapped[float] = mapped_column(Float)
     audit: Mapped[bool] = mapped_column(Boolean, default=False)

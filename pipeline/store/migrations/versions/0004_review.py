@@ -17,6 +17,7 @@ down_revision: str | Sequence[str] | None = "0001_posts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+
 def _labels() -> list[sa.Column]:
     """The label columns shared by decisions and adjudications (fresh objects for each table)."""
     return [
@@ -57,6 +58,7 @@ def upgrade() -> None:
         sa.Column("match", JSONType, nullable=False),
         sa.Column("prediction", JSONType, nullable=False),
         sa.Column("model_version", sa.String(length=100), nullable=True),
+        sa.Column("snapshot_key", sa.String(length=64), nullable=False),
         sa.Column("priority", sa.Float(), nullable=False),
         sa.Column("uncertainty", sa.Float(), nullable=False),
         sa.Column("audit", sa.Boolean(), nullable=False),
@@ -90,7 +92,9 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.DateTime(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["item_id"], ["review_items.id"], name=op.f("fk_assignments_item_id_review_items"),
+            ["item_id"],
+            ["review_items.id"],
+            name=op.f("fk_assignments_item_id_review_items"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_assignments_user_id_users")),
@@ -110,12 +114,12 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["item_id"], ["review_items.id"], name=op.f("fk_decisions_item_id_review_items"),
+            ["item_id"],
+            ["review_items.id"],
+            name=op.f("fk_decisions_item_id_review_items"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["reviewer_id"], ["users.id"], name=op.f("fk_decisions_reviewer_id_users")
-        ),
+        sa.ForeignKeyConstraint(["reviewer_id"], ["users.id"], name=op.f("fk_decisions_reviewer_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_decisions")),
         sa.UniqueConstraint("item_id", "reviewer_id", name="uq_decisions_item_reviewer"),
         sa.UniqueConstraint("item_id", "slot", name="uq_decisions_item_slot"),
@@ -130,12 +134,12 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["item_id"], ["review_items.id"], name=op.f("fk_adjudications_item_id_review_items"),
+            ["item_id"],
+            ["review_items.id"],
+            name=op.f("fk_adjudications_item_id_review_items"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["lead_id"], ["users.id"], name=op.f("fk_adjudications_lead_id_users")
-        ),
+        sa.ForeignKeyConstraint(["lead_id"], ["users.id"], name=op.f("fk_adjudications_lead_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_adjudications")),
         sa.UniqueConstraint("item_id", name=op.f("uq_adjudications_item_id")),
     )
@@ -154,7 +158,9 @@ def upgrade() -> None:
         sa.Column("captured_at", sa.DateTime(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
-            ["item_id"], ["review_items.id"], name=op.f("fk_evidence_item_id_review_items"),
+            ["item_id"],
+            ["review_items.id"],
+            name=op.f("fk_evidence_item_id_review_items"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence")),
