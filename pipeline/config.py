@@ -188,7 +188,7 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 def load_settings(
     config_dir: str | Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
-    """Load ``netra.yaml`` from ``config_dir`` (or ``$NETRA_CONFIG_DIR``, or ``configs/``) plus the environment."""
+    """Read ``netra.yaml`` from ``config_dir``, ``$NETRA_CONFIG_DIR`` or ``configs/``, then the env."""
     environ = os.environ if environ is None else environ
     directory = Path(config_dir or environ.get("NETRA_CONFIG_DIR") or DEFAULT_CONFIG_DIR).expanduser()
     main_file = directory / "netra.yaml"

@@ -24,7 +24,7 @@ def _pg_available() -> str | None:
             conn.execute(text("select 1"))
         engine.dispose()
         return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "not here"
+    except Exception as exc:  # any failure means "not here"
         return f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}"
 
 
