@@ -115,7 +115,19 @@ class XSource(SourceEntry):
         return [q.strip() for q in value]
 
 
+class FileSource(SourceEntry):
+    """A folder where exports arrive (Facebook/Instagram/TikTok CSVs, snscrape or twscrape JSONL,
+    Telegram Desktop exports). The nightly scan imports each file once, and again only when its
+    content changes (the file's hash is its cursor)."""
+
+    kind: Literal["files"] = "files"
+    path: str
+    format: str = "auto"
+    mapping: str | None = None  # a column-mapping YAML for CSV files (configs/mappings/*.yaml)
+
+
 class SourcesConfig(Section):
+    files: list[FileSource] = Field(default_factory=list)
     telegram: list[TelegramSource] = Field(default_factory=list)
     mastodon: list[MastodonSource] = Field(default_factory=list)
     x: list[XSource] = Field(default_factory=list)
@@ -123,13 +135,14 @@ class SourcesConfig(Section):
     @model_validator(mode="after")
     def _unique_names(self) -> SourcesConfig:
         seen: set[str] = set()
-        for entry in self.all():
+        for entry in [*self.files, *self.all()]:
             if entry.name in seen:
                 raise ValueError(f"source name {entry.name!r} is used twice (names key the cursors)")
             seen.add(entry.name)
         return self
 
     def all(self) -> list[TelegramSource | MastodonSource | XSource]:
+        """The live sources (file drops are imported by the scan's collect stage, not fetched)."""
         return [*self.telegram, *self.mastodon, *self.x]
 
     def enabled(self) -> list[TelegramSource | MastodonSource | XSource]:
