@@ -1,0 +1,473 @@
+"""Match social-media accounts to ASN registry records: Splink pairs, per-account probabilities.
+
+:class:`AccountMatcher` follows the scikit-learn contract: ``__init__`` stores parameters, ``fit``
+learns from the registry (and, when given, the accounts: u probabilities by random sampling) and
+returns ``self``; learned state ends in ``_``; ``predict`` returns one result per account.
+
+Splink scores each (account, record) pair with a Bayes factor K (the product of m/u over the
+seven comparisons in :mod:`pipeline.registry.model`). A pair score alone cannot say how likely it is
+that *this* record is the author, because it ignores the other records that fit as well (namesakes)
+and the chance that the author is in the registry at all. So the matcher treats each account as
+one draw from N+1 outcomes (one of the N records, or "not in the registry") with prior π for
+"in the registry", and computes
+
+    P(record i | data) = (π/N)·K_i / ((1 − π) + (π/N)·Σ_j K_j)
+
+Two equally plausible namesakes therefore share the probability and neither passes a threshold
+of 0.5 or more on name alone. π is estimated from the accounts by EM when there are enough of
+them, else ``default_prior`` is used. docs/matching.md has the derivation.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .evidence import build_evidence
+from .features import FEATURE_COLUMNS, Gazetteer, account_features, account_id, record_features
+from .model import LEVELS, blocking_rules, settings_dict
+from .names import normalise_handle
+
+log = logging.getLogger(__name__)
+
+REGISTRY_COLUMNS = (
+    "nip", "nama", "gelar_depan", "gelar_belakang", "jabatan", "instansi", "unit_kerja",
+    "kabupaten_kota", "provinsi",
+)  # fmt: skip
+ACCOUNT_COLUMNS = ("platform", "handle", "display_name", "bio", "location")
+
+_ARROW_TYPES = {"VARCHAR": pa.string(), "VARCHAR[]": pa.list_(pa.string()), "INTEGER": pa.int32()}
+FEATURE_SCHEMA = pa.schema([(name, _ARROW_TYPES[t]) for name, t in FEATURE_COLUMNS.items()])
+DISPLAY_COLUMNS = (*REGISTRY_COLUMNS, "gender")
+
+
+@dataclass
+class Feedback:
+    """Reviewers' verdicts: confirmed links are certain, rejected pairs are never proposed again.
+
+    Keys are account ids as made by :func:`pipeline.registry.features.account_id`.
+    """
+
+    confirmed: dict[str, str] = field(default_factory=dict)
+    rejected: set[tuple[str, str]] = field(default_factory=set)
+    reviewers: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def parse_declared(value: Any) -> list[tuple[str, str]]:
+    """``"x:budi_santoso88; instagram:@bu.ratna.spd"`` → [("x", "budi_santoso88"), ...].
+
+    Raises ValueError naming the bad entry; platform aliases (twitter, ig, fb, tg) are mapped.
+    """
+    from pipeline.schema import PLATFORMS
+
+    aliases = {"twitter": "x", "ig": "instagram", "fb": "facebook", "tg": "telegram", "tt": "tiktok"}
+    out: list[tuple[str, str]] = []
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return out
+    for entry in str(value).replace(",", ";").split(";"):
+        entry = entry.strip()
+        if not entry:
+            continue
+        if ":" not in entry:
+            raise ValueError(f"declared account {entry!r} is not platform:handle")
+        platform, handle = entry.split(":", 1)
+        platform = aliases.get(platform.strip().lower(), platform.strip().lower())
+        handle = normalise_handle(handle)
+        if platform not in PLATFORMS:
+            raise ValueError(f"declared account {entry!r}: unknown platform {platform!r}")
+        if not handle:
+            raise ValueError(f"declared account {entry!r} has no handle")
+        out.append((platform, handle))
+    return out
+
+
+def _chunks(registry: Any, size: int) -> Iterable[pd.DataFrame]:
+    if isinstance(registry, pd.DataFrame):
+        for start in range(0, len(registry), size):
+            yield registry.iloc[start : start + size]
+    elif isinstance(registry, pa.Table):
+        for batch in registry.to_batches(size):
+            yield batch.to_pandas()
+    else:  # an iterable of DataFrames (a streamed file)
+        yield from registry
+
+
+def _clean(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
+
+
+def _gender_from_nip(nip: str) -> str | None:
+    return {"1": "L", "2": "P"}.get(nip[14]) if len(nip) == 18 else None
+
+
+class AccountMatcher:
+    """Fellegi–Sunter matching of accounts to registry records with Splink (DuckDB backend).
+
+    Parameters
+    ----------
+    threshold: a link is reported (``nip`` set) when its probability reaches this.
+    max_candidates: how many candidate records each result lists.
+    prior: P(an account is in the registry); "auto" estimates it by EM over the accounts.
+    default_prior: used by "auto" when fewer than ``min_accounts_for_prior`` accounts are given.
+    estimate_u: "auto" (when the data is large enough), True or False.
+    u_max_pairs: pairs sampled to estimate u.
+    min_weight: pairs whose Splink match weight (prior 1/N) falls below this are dropped; -14
+        keeps every pair that could hold more than about 1e-4 of an account's probability.
+    m_probabilities: overrides {comparison: {level: m}} of the priors in model.py.
+    blocking_rules: Splink blocking rules; None uses model.blocking_rules().
+    seed: random sampling seed.
+    threads, memory_limit: DuckDB settings for the Splink connection (None: DuckDB's defaults).
+    """
+
+    def __init__(
+        self,
+        threshold: float = 0.8,
+        max_candidates: int = 5,
+        prior: float | str = "auto",
+        default_prior: float = 0.1,
+        min_accounts_for_prior: int = 50,
+        estimate_u: bool | str = "auto",
+        u_max_pairs: float = 2e6,
+        min_weight: float = -14.0,
+        m_probabilities: dict[str, dict[str, float]] | None = None,
+        blocking_rules: list[Any] | None = None,
+        seed: int = 7,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        chunk_size: int = 100_000,
+    ) -> None:
+        self.threshold = threshold
+        self.max_candidates = max_candidates
+        self.prior = prior
+        self.default_prior = default_prior
+        self.min_accounts_for_prior = min_accounts_for_prior
+        self.estimate_u = estimate_u
+        self.u_max_pairs = u_max_pairs
+        self.min_weight = min_weight
+        self.m_probabilities = m_probabilities
+        self.blocking_rules = blocking_rules
+        self.seed = seed
+        self.threads = threads
+        self.memory_limit = memory_limit
+        self.chunk_size = chunk_size
+
+    # ----------------------------------------------------------------- fit
+    def fit(self, registry: Any, accounts: Any = None) -> AccountMatcher:
+        """Learn the registry: features, gazetteer, name frequencies, declared accounts, u.
+
+        ``registry`` is a DataFrame (or Arrow table, or an iterable of DataFrame chunks) with the
+        import's columns; ``accounts`` (optional) the accounts to be matched, used only to
+        estimate u by random sampling (no labels are used).
+        """
+        features: list[pa.Table] = []
+        displays: list[pa.Table] = []
+        regions: Counter[tuple[str, str]] = Counter()
+        declared: dict[str, list[str]] = {}
+        seen: set[str] = set()
+        duplicates = 0
+        for chunk in _chunks(registry, self.chunk_size):
+            chunk = chunk.astype(object).where(pd.notna(chunk), None)
+            rows = []
+            for rec in chunk.to_dict("records"):
+                nip = str(rec.get("nip") or "").strip()
+                if not nip or nip in seen:
+                    duplicates += bool(nip)
+                    continue
+                seen.add(nip)
+                rec["nip"] = nip
+                if rec.get("gender") not in ("L", "P"):
+                    rec["gender"] = _gender_from_nip(nip)
+                rows.append(rec)
+                for platform, handle in parse_declared(rec.get("akun")) if rec.get("akun") else ():
+                    declared.setdefault(f"{platform}:{handle}", []).append(nip)
+            if not rows:
+                continue
+            features.append(pa.Table.from_pylist([record_features(r) for r in rows], schema=FEATURE_SCHEMA))
+            disp = {c: [_str(r.get(c)) for r in rows] for c in DISPLAY_COLUMNS}
+            displays.append(pa.table(disp))
+            for r in rows:
+                regions[(r.get("kabupaten_kota") or "", r.get("provinsi") or "")] += 1
+        if not features:
+            raise ValueError("the registry has no usable records")
+        if duplicates:
+            log.warning("registry: %d duplicate NIP rows ignored", duplicates)
+        self.records_ = pa.concat_tables(features)
+        self.record_display_ = pa.concat_tables(displays)
+        self.n_records_ = self.records_.num_rows
+        pairs: list[tuple[str, str]] = []
+        for (kab, prov), n in regions.items():
+            pairs.extend([(kab, prov)] * min(n, 3))
+        self.gazetteer_ = Gazetteer.from_pairs(pairs)
+        self.declared_ = declared
+        counts = pd.Series(self.records_.column("name_key").to_pylist()).value_counts()
+        self.name_tf_ = pd.DataFrame(
+            {"name_key": counts.index, "tf_name_key": counts.to_numpy() / self.n_records_}
+        )
+        acc = self._account_table(accounts) if accounts is not None else None
+        self.settings_, self.u_estimated_ = self._train(acc)
+        self.level_weights_ = level_weights(self.settings_)
+        log.info("matcher fitted: %d records, u estimated: %s", self.n_records_, self.u_estimated_)
+        return self
+
+    def _train(self, acc: pa.Table | None) -> tuple[dict[str, Any], bool]:
+        do_u = self.estimate_u
+        if do_u == "auto":
+            do_u = acc is not None and acc.num_rows >= 20 and self.n_records_ >= 200
+        linker, _ = self._linker(acc if acc is not None else self.records_.slice(0, 0))
+        if do_u and acc is not None:
+            linker.training.estimate_u_using_random_sampling(max_pairs=self.u_max_pairs, seed=self.seed)
+        model = linker.misc.save_model_to_json()
+        priors = {c: {lv.code: lv.u for lv in levels if lv.u is not None} for c, levels in LEVELS.items()}
+        for comp in model["comparisons"]:
+            for lvl in comp["comparison_levels"]:
+                if lvl.get("is_null_level"):
+                    continue
+                u = lvl.get("u_probability")
+                prior_u = priors[comp["output_column_name"]].get(lvl.get("label_for_charts"))
+                if not isinstance(u, int | float) or u <= 0:
+                    lvl["u_probability"] = prior_u
+                else:
+                    lvl["u_probability"] = max(float(u), 1e-6)
+        return model, bool(do_u and acc is not None)
+
+    # ------------------------------------------------------------- helpers
+    def _account_table(self, accounts: Any) -> pa.Table:
+        rows = self._account_rows(accounts)
+        return pa.Table.from_pylist(
+            [account_features(r, self.gazetteer_) for r in rows], schema=FEATURE_SCHEMA
+        )
+
+    @staticmethod
+    def _account_rows(accounts: Any) -> list[dict[str, Any]]:
+        if isinstance(accounts, pd.DataFrame):
+            items = accounts.astype(object).where(pd.notna(accounts), None).to_dict("records")
+        else:
+            items = list(accounts)
+        latest: dict[str, dict[str, Any]] = {}
+        for item in items:
+            row = {c: _clean(item.get(c)) for c in ACCOUNT_COLUMNS}
+            if not row["platform"] or not row["handle"]:
+                continue
+            latest[account_id(row["platform"], row["handle"])] = row
+        return list(latest.values())
+
+    def _linker(self, accounts: pa.Table) -> tuple[Any, Any]:
+        import duckdb
+        from splink import DuckDBAPI, Linker
+
+        con = duckdb.connect(":memory:")
+        if self.threads:
+            con.execute(f"SET threads = {int(self.threads)}")
+        if self.memory_limit:
+            con.execute(f"SET memory_limit = '{self.memory_limit}'")
+        con.execute("SET preserve_insertion_order = false")
+        db = DuckDBAPI(connection=con)
+        a = db.register(accounts, dataset_display_name="a_accounts")
+        r = db.register(self.records_, dataset_display_name="b_registry")
+        settings = getattr(self, "settings_", None) or settings_dict(
+            self.n_records_, self.m_probabilities, self.blocking_rules or blocking_rules()
+        )
+        linker = Linker([a, r], settings, log_level=None)
+        tf = db.register(self.name_tf_, dataset_display_name="tf_name_key_lookup")
+        linker.table_management.register_term_frequency_lookup(tf, "name_key")
+        return linker, con
+
+    # ------------------------------------------------------------- predict
+    def predict(self, accounts: Any, feedback: Feedback | None = None) -> list[dict[str, Any]]:
+        """One result per account (see module docstring for the probability)."""
+        self._check_fitted()
+        feedback = feedback or Feedback()
+        rows = self._account_rows(accounts)
+        if not rows:
+            return []
+        by_id = {account_id(r["platform"], r["handle"]): r for r in rows}
+        feats = [account_features(r, self.gazetteer_) for r in rows]
+        certain: dict[str, tuple[str, list[str]]] = {}
+        for aid in by_id:
+            if aid in feedback.confirmed:
+                certain[aid] = ("confirmed", [feedback.confirmed[aid]])
+            elif aid in self.declared_:
+                nips = [n for n in self.declared_[aid] if (aid, n) not in feedback.rejected]
+                if nips:
+                    certain[aid] = ("declared", nips)
+        to_score = [f for f in feats if f["unique_id"] not in certain]
+        pairs = (
+            self._score(pa.Table.from_pylist(to_score, schema=FEATURE_SCHEMA), feedback) if to_score else None
+        )
+        prior = self._prior(pairs, len(to_score))
+        self.prior_ = prior
+        results = self._results(by_id, {f["unique_id"]: f for f in feats}, certain, pairs, prior, feedback)
+        n_linked = sum(1 for r in results if r["nip"])
+        log.info("matched %d accounts: %d linked at threshold %.2f, prior %.3f", len(results), n_linked,
+                 self.threshold, prior)  # fmt: skip
+        return results
+
+    match = predict
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "settings_"):
+            raise RuntimeError("AccountMatcher is not fitted: call fit(registry) first")
+
+    def _score(self, acc: pa.Table, feedback: Feedback) -> pd.DataFrame:
+        """Splink's scored pairs with log2 K and r = K/N, rejected pairs removed."""
+        linker, con = self._linker(acc)
+        pred = linker.inference.predict(threshold_match_weight=self.min_weight, warning_mode="never")
+        cols = ["unique_id_l", "unique_id_r", "match_weight"]
+        cols += [f"mw_{c}" for c in LEVELS] + ["mw_tf_adj_name"]
+        df = con.execute(f"SELECT {', '.join(cols)} FROM {pred.physical_name}").df()
+        con.close()
+        if feedback.rejected and len(df):
+            rejected = pd.MultiIndex.from_tuples(list(feedback.rejected))
+            keep = ~pd.MultiIndex.from_arrays([df.unique_id_l, df.unique_id_r]).isin(rejected)
+            df = df[keep]
+        lam = 1.0 / max(self.n_records_, 2)
+        w0 = math.log2(lam / (1 - lam))
+        df = df.assign(log2k=df.match_weight - w0)
+        df["r"] = np.exp2(df.log2k) / self.n_records_
+        return df
+
+    def _prior(self, pairs: pd.DataFrame | None, n_accounts: int) -> float:
+        if isinstance(self.prior, int | float) and not isinstance(self.prior, bool):
+            return float(self.prior)
+        if pairs is None or n_accounts < self.min_accounts_for_prior:
+            return self.default_prior
+        s = pairs.groupby("unique_id_l")["r"].sum().to_numpy()
+        return estimate_prior(s, n_accounts, start=self.default_prior)
+
+    def _results(
+        self,
+        by_id: Mapping[str, dict[str, Any]],
+        feats: Mapping[str, dict[str, Any]],
+        certain: Mapping[str, tuple[str, list[str]]],
+        pairs: pd.DataFrame | None,
+        prior: float,
+        feedback: Feedback,
+    ) -> list[dict[str, Any]]:
+        groups: dict[str, pd.DataFrame] = {}
+        if pairs is not None and len(pairs):
+            pairs = pairs.sort_values(["unique_id_l", "r"], ascending=[True, False])
+            groups = dict(tuple(pairs.groupby("unique_id_l", sort=False)))
+        odds_scale = prior / (1 - prior)
+        wanted: set[str] = set()
+        plans: dict[str, tuple[np.ndarray, float, pd.DataFrame | None]] = {}
+        for aid in by_id:
+            if aid in certain:
+                wanted.update(certain[aid][1])
+                continue
+            g = groups.get(aid)
+            if g is None:
+                plans[aid] = (np.array([]), 0.0, None)
+                continue
+            odds = odds_scale * g["r"].to_numpy()
+            plans[aid] = (odds, float(odds.sum()), g)
+            wanted.update(g["unique_id_r"].iloc[: self.max_candidates].tolist())
+        display = self._display(wanted)
+        out: list[dict[str, Any]] = []
+        for aid, row in by_id.items():
+            base = {"platform": row["platform"], "handle": normalise_handle(row["handle"])}
+            if aid in certain:
+                status, nips = certain[aid]
+                p = 1.0 / len(nips)
+                reviewer = feedback.reviewers.get((aid, nips[0])) if status == "confirmed" else None
+                out.append({
+                    **base, "nip": nips[0] if p >= self.threshold else None, "probability": round(p, 4),
+                    "p_in_registry": 1.0, "status": status if p >= self.threshold else "ambiguous",
+                    "candidates": [{"nip": n, "probability": round(p, 4)} for n in nips],
+                    "other_odds": 0.0,
+                    "evidence": build_evidence(status, None, feats[aid], row, display.get(nips[0]), [],
+                                               prior, reviewer=reviewer),
+                })  # fmt: skip
+                continue
+            odds, total, g = plans[aid]
+            probs = odds / (1.0 + total) if len(odds) else odds
+            k = min(self.max_candidates, len(odds))
+            candidates = [
+                {"nip": str(g["unique_id_r"].iloc[i]), "probability": round(float(probs[i]), 4),
+                 "weight": round(float(g["log2k"].iloc[i]), 2)}
+                for i in range(k)
+            ]  # fmt: skip
+            top = float(probs[0]) if len(probs) else 0.0
+            p_in = total / (1.0 + total)
+            nip = candidates[0]["nip"] if candidates and top >= self.threshold else None
+            status = "matched" if nip else ("ambiguous" if p_in >= self.threshold else "unmatched")
+            top_row = g.iloc[0] if g is not None else None
+            evidence = build_evidence(
+                "scored",
+                top_row,
+                feats[aid],
+                row,
+                display.get(candidates[0]["nip"]) if candidates else None,
+                probs.tolist(),
+                prior,
+                level_weights=self.level_weights_,
+            )
+            out.append({
+                **base, "nip": nip, "probability": round(top, 4), "p_in_registry": round(p_in, 4),
+                "status": status, "candidates": candidates,
+                "other_odds": float(odds[k:].sum()) if len(odds) > k else 0.0, "evidence": evidence,
+            })  # fmt: skip
+        return out
+
+    def _display(self, nips: set[str]) -> dict[str, dict[str, Any]]:
+        if not nips:
+            return {}
+        import pyarrow.compute as pc
+
+        mask = pc.is_in(self.record_display_.column("nip"), value_set=pa.array(sorted(nips)))
+        return {r["nip"]: r for r in self.record_display_.filter(mask).to_pylist()}
+
+    # ------------------------------------------------------------- persistence
+    def model_json(self) -> dict[str, Any]:
+        """The trained Splink model (settings with m and u), e.g. to run on Spark."""
+        self._check_fitted()
+        return self.settings_
+
+
+def level_weights(model: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
+    """log2(m/u) of every non-null level, by comparison, from a trained Splink model."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for comp in model["comparisons"]:
+        levels = []
+        for lvl in comp["comparison_levels"]:
+            if lvl.get("is_null_level"):
+                continue
+            levels.append((lvl["label_for_charts"], math.log2(lvl["m_probability"] / lvl["u_probability"])))
+        out[comp["output_column_name"]] = levels
+    return out
+
+
+def estimate_prior(s: np.ndarray, n_accounts: int, start: float = 0.1, iters: int = 500) -> float:
+    """EM for π, the share of accounts that are in the registry.
+
+    ``s`` holds, per account with candidates, S = Σ_i K_i / N; accounts without candidates have
+    S = 0. E-step: P(in registry | S) = πS / (1 − π + πS); M-step: π = mean of those.
+    """
+    pi = start
+    for _ in range(iters):
+        post = pi * s / (1 - pi + pi * s)
+        new = float(post.sum()) / max(n_accounts, 1)
+        new = min(max(new, 1e-4), 0.99)
+        if abs(new - pi) < 1e-7:
+            pi = new
+            break
+        pi = new
+    return pi
+
+
+def _str(value: Any) -> str | None:
+    value = _clean(value)
+    return None if value is None else str(value)
+
+
+def results_frame(results: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame(results)
