@@ -91,6 +91,7 @@ class ReviewSettings(Section):
     secret_key: str = "change-me-in-production"
     language: Literal["id", "en"] = "id"
     login_attempts_per_minute: int = Field(5, ge=1)
+    secure_cookies: bool = False  # true when served over HTTPS (behind a TLS proxy): session cookie is Secure
 
 
 class PrivacySettings(Section):
