@@ -3,6 +3,7 @@
 from .base import Base, JSONType
 from .classify import ModelVersion, Prediction
 from .posts import CollectionRun, Post, SourceCursor
+from .registry import AccountMatch, AsnRecord, MatchFeedback, RegistryVersion  # noqa: F401
 from .review import Adjudication, Assignment, AuditLog, Decision, Evidence, ReviewItem, User  # noqa: F401
 from .runs import ScanRun, StageRun
 
