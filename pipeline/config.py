@@ -74,6 +74,7 @@ class ClassifySettings(Section):
     batch_size: int = Field(32, ge=1, le=1024)
     quantize: bool = True
     backbone_cache: str = "~/.cache/netra/backbones"
+    models_dir: str = "models"  # trained versions, one folder each, and the DEFAULT file
 
 
 class QueueSettings(Section):
