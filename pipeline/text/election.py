@@ -23,9 +23,20 @@ from pipeline.config import ConfigError, Section, parse_section, read_yaml
 from .normalise import _clean, spacy_id, split_hashtag
 
 NUMBER_WORDS = {
-    "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8,
-    "sembilan": 9, "siji": 1, "loro": 2, "telu": 3, "papat": 4,
-}  # fmt: skip
+    "satu": 1,
+    "dua": 2,
+    "tiga": 3,
+    "empat": 4,
+    "lima": 5,
+    "enam": 6,
+    "tujuh": 7,
+    "delapan": 8,
+    "sembilan": 9,
+    "siji": 1,
+    "loro": 2,
+    "telu": 3,
+    "papat": 4,
+}
 NUMBER_CUES = [
     "no",
     "nomor",
@@ -240,8 +251,17 @@ class CandidateMatcher:
             matcher.add(key, [self.nlp.make_doc(form)])
         self._numbers = Matcher(self.nlp.vocab)
         number_token = {"LOWER": {"REGEX": r"^(0?\d{1,2}|" + "|".join(NUMBER_WORDS) + r")$"}}
-        self._numbers.add("cue", [[{"LOWER": {"IN": NUMBER_CUES}}, {"ORTH": ".", "OP": "?"},
-                                   {"LOWER": "urut", "OP": "?"}, number_token]])  # fmt: skip
+        self._numbers.add(
+            "cue",
+            [
+                [
+                    {"LOWER": {"IN": NUMBER_CUES}},
+                    {"ORTH": ".", "OP": "?"},
+                    {"LOWER": "urut", "OP": "?"},
+                    number_token,
+                ]
+            ],
+        )
         self._numbers.add("gesture", [[{"LOWER": "salam"}, number_token, {"LOWER": "jari"}]])
         self._numbers.add("glued", [[{"TEXT": {"REGEX": _GLUED.pattern}}]])
         self._numbers.add("hashtag", [[{"TEXT": {"REGEX": r"^#0\d"}}]])
@@ -276,8 +296,9 @@ class CandidateMatcher:
             if not n:
                 continue
             number = f"{n:02d}"
-            found.append(Mention(span.start_char, span.end_char, span.text, "number",
-                                 self._by_number(number), number))  # fmt: skip
+            found.append(
+                Mention(span.start_char, span.end_char, span.text, "number", self._by_number(number), number)
+            )
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[Mention] = []
         for m in found:

