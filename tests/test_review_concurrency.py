@@ -25,7 +25,6 @@ N_REVIEWERS = 20
 
 
 def test_twenty_reviewers_claiming_and_deciding_lose_nothing(store_url, engine):
-    sample.ensure_registry_tables(engine)
     sample.seed(engine, n_posts=160)
     settings = Settings()
     settings.queue.audit_rate = 0.0
@@ -85,7 +84,6 @@ def test_twenty_reviewers_claiming_and_deciding_lose_nothing(store_url, engine):
 
 @pytest.mark.parametrize("n", [3])
 def test_claims_racing_for_the_last_item_give_it_to_one_reviewer(engine, n):
-    sample.ensure_registry_tables(engine)
     with engine.begin() as conn:
         sample.add_model_version(conn, "m1")
         sample.add_match(conn, "solo", "198005122005011001", 0.99)

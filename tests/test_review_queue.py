@@ -29,7 +29,6 @@ def settings(**queue_values) -> Settings:
 
 @pytest.fixture
 def store(engine):
-    sample.ensure_registry_tables(engine)
     sample.seed(engine, n_posts=40)
     return engine
 

@@ -1,24 +1,22 @@
 """Fictional review data: posts, predictions and registry matches, for tests and for trying the app.
 
 Everything here is invented (names, NIPs, handles, the election of ``configs/elections/demo.yaml``).
-The registry rows are written by reflection into the matching stage's own tables, so this module
-follows whatever columns that stage declares and fills the contract's columns.
+Registry rows go into the matching stage's own tables (``pipeline/store/tables/registry.py``).
 """
 
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, Table, select
+from sqlalchemy import Connection, Engine, select
 
 from pipeline.schema import Author, Metrics, Post, utcnow
 from pipeline.store.posts import upsert_posts
 from pipeline.store.tables import ModelVersion, Prediction
 from pipeline.store.tables import Post as PostRow
-
-from .sources import MATCHES_TABLE, RECORDS_TABLE
+from pipeline.store.tables.registry import AccountMatch, AsnRecord, RegistryVersion
 
 TEXTS = [
     ("support", "02", "Bismillah, 27 November coblos nomor 2 ya dulur, Pak Hendra sudah terbukti kerjanya "
@@ -113,23 +111,44 @@ def add_prediction(
     )  # fmt: skip
 
 
-def _table(conn: Connection, name: str) -> Table:
-    return Table(name, MetaData(), autoload_with=conn)
+def add_registry_version(conn: Connection, source: str = "sample-registry.csv") -> int:
+    return conn.execute(
+        RegistryVersion.__table__.insert().values(
+            imported_at=utcnow(), source=source, file_sha256="0" * 64, n_read=0, n_records=0, n_added=0,
+            n_removed=0, n_changed=0, n_rejected=0,
+        )
+    ).inserted_primary_key[0]  # fmt: skip
 
 
-def _fill(table: Table, values: dict[str, Any]) -> dict[str, Any]:
-    """Keep the values the table has columns for; give required columns we know nothing of a blank."""
-    out = {k: v for k, v in values.items() if k in table.c}
-    for col in table.c:
-        if col.name in out or col.nullable or col.primary_key or col.server_default is not None:
-            continue
-        try:
-            kind = col.type.python_type
-        except NotImplementedError:
-            kind = dict
-        blanks = {int: 0, float: 0.0, bool: False, str: "", list: []}
-        out[col.name] = utcnow() if kind is datetime else blanks.get(kind, {})
-    return out
+def _nip_dates(nip: str) -> tuple[date, date, str]:
+    """Birth date, appointment (TMT CPNS) month and gender, as an 18-digit NIP encodes them."""
+    birth = date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
+    tmt = date(int(nip[8:12]), int(nip[12:14]), 1)
+    return birth, tmt, "L" if nip[14] == "1" else "P"
+
+
+def add_record(
+    conn: Connection, nip: str, name: str, jabatan: str, instansi: str, registry_version: int | None = None
+) -> None:
+    version = registry_version or add_registry_version(conn)
+    birth, tmt, gender = _nip_dates(nip)
+    conn.execute(
+        AsnRecord.__table__.insert().values(
+            nip=nip, nama=name, gelar_depan=None, gelar_belakang="S.Pd." if "Guru" in jabatan else None,
+            jabatan=jabatan, instansi=f"Pemerintah Kabupaten Tanjung Sari - {instansi}", unit_kerja=instansi,
+            kabupaten_kota="Kabupaten Tanjung Sari", provinsi="Nusa Jaya", akun=None, birth_date=birth,
+            tmt_cpns=tmt, gender=gender, row_hash=nip, valid_from=version,
+        )
+    )  # fmt: skip
+
+
+EVIDENCE = [
+    {"field": "name", "level": "exact", "strength": "strong", "weight": 4.1,
+     "label": "display name equals the registry name",
+     "label_id": "nama tampilan sama dengan nama di registri"},
+    {"field": "bio", "level": "instansi", "strength": "moderate", "weight": 1.6,
+     "label": "bio names the agency", "label_id": "bio menyebut instansi"},
+]  # fmt: skip
 
 
 def add_match(
@@ -137,30 +156,19 @@ def add_match(
     handle: str,
     nip: str | None,
     probability: float,
-    registry_version: Any = 1,
+    registry_version: int | None = None,
     platform: str = "x",
-    evidence: dict[str, Any] | None = None,
+    evidence: list[dict[str, Any]] | None = None,
 ) -> None:
-    table = _table(conn, MATCHES_TABLE)
-    values = {
-        "platform": platform, "handle": handle, "nip": nip, "probability": probability,
-        "candidates": [{"nip": nip, "probability": probability}] if nip else [],
-        "evidence": evidence or {"name": "display name matches", "bio": "instansi named in bio"},
-        "registry_version": registry_version, "matched_at": utcnow(),
-    }  # fmt: skip
-    conn.execute(table.insert().values(**_fill(table, values)))
-
-
-def add_record(
-    conn: Connection, nip: str, name: str, jabatan: str, instansi: str, registry_version: Any = 1
-) -> None:
-    table = _table(conn, RECORDS_TABLE)
-    values = {
-        "nip": nip, "name": name, "names": name, "nama": name, "titles": None, "jabatan": jabatan,
-        "instansi": instansi, "unit_kerja": instansi, "kabupaten_kota": "Kabupaten Tanjung Sari",
-        "provinsi": "Nusa Jaya", "registry_version": registry_version,
-    }  # fmt: skip
-    conn.execute(table.insert().values(**_fill(table, values)))
+    conn.execute(
+        AccountMatch.__table__.insert().values(
+            platform=platform, handle=handle, nip=nip, probability=probability, threshold=0.8,
+            p_in_registry=probability, status="matched" if nip and probability >= 0.8 else "ambiguous",
+            candidates=[{"nip": nip, "probability": probability}] if nip else [], other_odds=0.0,
+            evidence=EVIDENCE if evidence is None else evidence, registry_version=registry_version,
+            profile_hash=None, matched_at=utcnow(),
+        )
+    )  # fmt: skip
 
 
 def seed(engine: Engine, n_posts: int = 40, seed: int = 7, model_version: str = "demo-1") -> dict[str, int]:
@@ -169,9 +177,10 @@ def seed(engine: Engine, n_posts: int = 40, seed: int = 7, model_version: str = 
     base = datetime(2026, 11, 1, 8, 0)
     with engine.begin() as conn:
         add_model_version(conn, model_version)
+        version = add_registry_version(conn)
         for i, (handle, name, nip, jabatan, instansi) in enumerate(PEOPLE):
-            add_record(conn, nip, name, jabatan, instansi)
-            add_match(conn, handle, nip, 0.97 if i < 5 else 0.55)
+            add_record(conn, nip, name, jabatan, instansi, version)
+            add_match(conn, handle, nip, 0.97 if i < 5 else 0.55, version)
         add_match(conn, "warga_biasa", None, 0.0)
         handles = [p[0] for p in PEOPLE] + ["warga_biasa"]
         names = {p[0]: p[1] for p in PEOPLE}
@@ -200,27 +209,3 @@ def make_users(engine: Engine, n: int, role: str = "reviewer", prefix: str = "re
         user_id = create_user(engine, name, f"{name}-password", role=role, display_name=name.title())
         actors.append(Actor(user_id, name, role))
     return actors
-
-
-def ensure_registry_tables(engine: Engine) -> None:
-    """TEMPORARY, tests only: the registry contract's two tables, until the matching stage ships them.
-
-    A no-op when the tables exist (as they will once the registry migration is in the store).
-    """
-    from sqlalchemy import JSON, Column, DateTime, Float, Integer, String, Text, inspect
-
-    if inspect(engine).has_table(MATCHES_TABLE):
-        return
-    md = MetaData()
-    Table(
-        MATCHES_TABLE, md, Column("id", Integer, primary_key=True), Column("platform", String(20)),
-        Column("handle", String(200)), Column("nip", String(32)), Column("probability", Float),
-        Column("candidates", JSON), Column("evidence", JSON), Column("registry_version", Integer),
-        Column("matched_at", DateTime),
-    )  # fmt: skip
-    Table(
-        RECORDS_TABLE, md, Column("id", Integer, primary_key=True), Column("nip", String(32)),
-        Column("name", Text), Column("jabatan", Text), Column("instansi", Text), Column("unit_kerja", Text),
-        Column("kabupaten_kota", Text), Column("provinsi", Text), Column("registry_version", Integer),
-    )  # fmt: skip
-    md.create_all(engine)
