@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import gzip
 import io
 import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -377,6 +379,20 @@ def _mapping_for(path: Path, mapping: str | Path | CsvMapping | None) -> tuple[C
     )  # fmt: skip
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while reading: parsing allocates millions of small dicts
+    and no cycles, so the collector's frequent passes cost ~20% of import time and free nothing
+    (reference counting still frees every record as soon as it is stored)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def read_file(path: Path, sink: PostSink, format: str = "auto",
               mapping: str | Path | CsvMapping | None = None, progress: Progress | None = None,
               source: str | None = None) -> FileResult:  # fmt: skip
@@ -398,7 +414,8 @@ def read_file(path: Path, sink: PostSink, format: str = "auto",
             result.format = format if format != "auto" else "empty"
         elif container == "jsonl" and format != "telegram-export":
             result.format = _detect_jsonl(path, head) if format == "auto" else format
-            reader.jsonl(opened, result.format)
+            with _gc_paused():
+                reader.jsonl(opened, result.format)
         elif container == "csv":
             raise UnreadableFile(path, f"expected JSON for --format {format}, found text that is not JSON")
         else:
@@ -462,7 +479,7 @@ def import_file(
     if on_files:
         on_files(files)
     summary = ImportSummary(counts=SinkCounts())
-    sink = PostSink.from_settings(engine, settings, source=source or str(path), kind="file")
+    sink = PostSink.from_settings(engine, settings, source=source or str(path), kind="file", background=True)
     with sink:
         for file in files:
             file_source = source or _display(file)

@@ -90,6 +90,11 @@ def opt_int(value: Any, name: str) -> int | None:
 
 def parse_iso(value: Any, name: str) -> datetime:
     """ISO-8601 with ``T`` or a space (twscrape), ``Z`` or an offset; naive UTC out."""
+    if type(value) is str and value.endswith("+00:00"):  # the usual case: skip the time-zone dance
+        try:
+            return datetime.fromisoformat(value[:-6])
+        except ValueError:
+            pass
     if not isinstance(value, str) or not value:
         raise RecordError(name, "missing" if value in (None, "") else f"expected a date, got {value!r}")
     try:

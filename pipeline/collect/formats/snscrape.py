@@ -35,7 +35,10 @@ _USER_ALIASES = frozenset({"descriptionUrls", "linkUrl", "linkTcourl", "descript
 
 def compact(record: dict[str, Any], aliases: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The record without null fields and without ``aliases`` (shallow: nested records stay whole)."""
-    return {k: v for k, v in record.items() if v is not None and k not in aliases}
+    out = {k: v for k, v in record.items() if v is not None}
+    for key in aliases:
+        out.pop(key, None)
+    return out
 
 
 def _compact_user(user: Any) -> Any:
@@ -68,61 +71,92 @@ def _int_field(record: dict[str, Any], key: str) -> int | None:
 # ---------------------------------------------------------------------------------------------- X
 
 
-def tweet_to_post(record: dict[str, Any]) -> Post:
-    """A Tweet as snscrape or twscrape writes it (twscrape is the same shape with a few extra fields)."""
-    post_id = req_id(record.get("id_str") or record.get("id"), "id")
-    created_at = parse_iso(record.get("date"), "date")
-    text = record.get("rawContent")
-    if text is None:
-        text = record.get("content")
-        if text is None:
-            raise RecordError("rawContent", "missing")
-    if not isinstance(text, str):
-        raise RecordError("rawContent", f"expected text, got {type(text).__name__}")
+def _fast_id(value: Any, name: str) -> str:
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and value:
+        return value
+    return req_id(value, name)
 
-    user = record.get("user")
+
+def _str_or_none(value: Any, name: str) -> str | None:
+    return value if value is None or type(value) is str else opt_str(value, name)
+
+
+def tweet_to_post(record: dict[str, Any]) -> Post:
+    """A Tweet as snscrape or twscrape writes it (twscrape is the same shape with a few extra fields).
+
+    Written for speed (file imports run it millions of times): the common, well-formed case takes
+    the short branches; anything unusual falls through to the checked readers in ``_common``.
+    """
+    get = record.get
+    pid = get("id_str") or get("id")
+    post_id = _fast_id(pid, "id")
+    created_at = parse_iso(get("date"), "date")
+    text = get("rawContent")
+    if type(text) is not str:
+        if text is None:
+            text = get("content")
+            if text is None:
+                raise RecordError("rawContent", "missing")
+        if not isinstance(text, str):
+            raise RecordError("rawContent", f"expected text, got {type(text).__name__}")
+
+    user = get("user")
     if user is None:
-        author = Author(handle=clean_handle(record.get("username")))
+        author = Author(handle=clean_handle(get("username")))
     else:
-        if not isinstance(user, dict):
+        if type(user) is not dict:
             raise RecordError("user", f"expected an object, got {type(user).__name__}")
-        bio = user.get("rawDescription")
+        uget = user.get
+        uid = uget("id_str") or uget("id")
+        handle = uget("username")
+        if type(handle) is not str or handle[:1] in ("@", " ") or not handle:
+            handle = clean_handle(handle)
+        bio = uget("rawDescription")
         if bio is None:
-            bio = user.get("renderedDescription") or user.get("description")
+            bio = uget("renderedDescription") or uget("description")
         author = Author(
-            platform_id=opt_id(user.get("id_str") or user.get("id"), "user.id"),
-            handle=clean_handle(user.get("username")),
-            display_name=opt_str(user.get("displayname"), "user.displayname"),
-            bio=opt_str(bio, "user.rawDescription"),
-            location=opt_str(user.get("location"), "user.location") or None,
+            platform_id=_fast_id(uid, "user.id") if uid is not None else None,
+            handle=handle,
+            display_name=_str_or_none(uget("displayname"), "user.displayname"),
+            bio=_str_or_none(bio, "user.rawDescription"),
+            location=_str_or_none(uget("location"), "user.location") or None,
             followers=_int_field(user, "followersCount"),
         )
 
-    hashtags = record.get("hashtags")
+    hashtags = get("hashtags")
     if hashtags:
-        if not isinstance(hashtags, list):
+        if type(hashtags) is not list:
             raise RecordError("hashtags", "expected a list")
-        hashtags = [clean_hashtag(h) for h in hashtags if isinstance(h, str)]
+        hashtags = [h if h[:1] != "#" else clean_hashtag(h) for h in hashtags if type(h) is str]
     else:
         hashtags = []
     mentions = []
-    for m in opt_list(record, "mentionedUsers"):
-        handle = clean_handle(m.get("username")) if isinstance(m, dict) else clean_handle(m)
-        if handle:
-            mentions.append(handle)
+    mentioned = get("mentionedUsers")
+    if mentioned:
+        if type(mentioned) is not list:
+            raise RecordError("mentionedUsers", f"expected a list, got {type(mentioned).__name__}")
+        for m in mentioned:
+            handle = clean_handle(m.get("username")) if type(m) is dict else clean_handle(m)
+            if handle:
+                mentions.append(handle)
     links = []
     for link in opt_list(record, "links"):
-        url = link.get("url") if isinstance(link, dict) else link
-        if isinstance(url, str) and url:
+        url = link.get("url") if type(link) is dict else link
+        if type(url) is str and url:
             links.append(url)
-    if not links and isinstance(record.get("outlinks"), list):  # snscrape < 0.5 wrote only outlinks
-        links = [u for u in record["outlinks"] if isinstance(u, str)]
+    if not links and type(get("outlinks")) is list:  # snscrape < 0.5 wrote only outlinks
+        links = [u for u in record["outlinks"] if type(u) is str]
 
-    quoted = record.get("quotedTweet")
-    retweeted = record.get("retweetedTweet")
-    url = record.get("url")
+    url = get("url")
     if not url and author.handle:
         url = f"https://x.com/{author.handle}/status/{post_id}"
+    reply_to = get("inReplyToTweetIdStr") or get("inReplyToTweetId")
+    counts = [get(k) for k in _COUNTS]
+    for i, v in enumerate(counts):
+        if v is not None and type(v) is not int:
+            counts[i] = opt_int(v, _COUNTS[i])
 
     return Post(
         platform="x",
@@ -130,24 +164,20 @@ def tweet_to_post(record: dict[str, Any]) -> Post:
         created_at=created_at,
         text=text,
         url=url,
-        language=record.get("lang"),
+        language=get("lang"),
         author=author,
-        metrics=Metrics(
-            replies=_int_field(record, "replyCount"),
-            reposts=_int_field(record, "retweetCount"),
-            likes=_int_field(record, "likeCount"),
-            quotes=_int_field(record, "quoteCount"),
-            views=_int_field(record, "viewCount"),
-        ),
+        metrics=Metrics(*counts),
         hashtags=hashtags,
         mentions=mentions,
         links=links,
-        reply_to_id=opt_id(record.get("inReplyToTweetIdStr") or record.get("inReplyToTweetId"),
-                           "inReplyToTweetId"),
-        quote_of_id=_nested_id(quoted, "quotedTweet"),
-        repost_of_id=_nested_id(retweeted, "retweetedTweet"),
+        reply_to_id=str(reply_to) if type(reply_to) is int else opt_id(reply_to, "inReplyToTweetId"),
+        quote_of_id=_nested_id(get("quotedTweet"), "quotedTweet"),
+        repost_of_id=_nested_id(get("retweetedTweet"), "retweetedTweet"),
         raw=compact_tweet(record),
-    )  # fmt: skip
+    )
+
+
+_COUNTS = ("replyCount", "retweetCount", "likeCount", "quoteCount", "viewCount")  # Metrics' field order
 
 
 def _nested_id(value: Any, name: str) -> str | None:
