@@ -260,14 +260,21 @@ def load_tokenizer(path: str):
 
 
 def load_encoder(path: str):
+    """An encoder without a pooler (Netra pools itself), quietly: no load report for the missing pooler."""
     from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
 
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
     try:
-        return AutoModel.from_pretrained(path, local_files_only=True, add_pooling_layer=False)
-    except TypeError:
-        return AutoModel.from_pretrained(path, local_files_only=True)
+        try:
+            return AutoModel.from_pretrained(path, local_files_only=True, add_pooling_layer=False)
+        except TypeError:
+            return AutoModel.from_pretrained(path, local_files_only=True)
     except (OSError, ValueError) as exc:
         raise BackboneError(
             f"cannot load encoder {path!r} without the hub: give a local path or a model already in "
             f"the Hugging Face cache ({exc.__class__.__name__}: {exc})"
         ) from exc
+    finally:
+        hf_logging.set_verbosity(level)

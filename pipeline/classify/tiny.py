@@ -62,3 +62,45 @@ def make_tiny_backbone(
     model.save_pretrained(folder)
     fast.save_pretrained(folder)
     return folder
+
+
+SYNTHETIC = {
+    "support": [
+        "coblos nomor {n} ya dulur, {name} sudah terbukti kerjanya",
+        "salam {w} jari, {name} pasti menang",
+        "ayo dukung {name} dua periode #lanjutkan",
+    ],
+    "oppose": [
+        "jangan pilih {name}, janjinya kosong semua",
+        "paslon {n} cuma pencitraan, siap2 nyesel",
+        "rekam jejak {name} buruk, jangan mau dibohongi",
+    ],
+    "neutral": [
+        "KPU umumkan jadwal debat ketiga paslon malam ini",
+        "Bawaslu ingatkan ASN wajib netral di pilkada",
+        "ayo gunakan hak pilihmu, jangan golput",
+    ],
+    "unrelated": [
+        "calon pengantin sudah fitting baju hari ini",
+        "resep nasi goreng kampung enak sekali",
+        "antrian nomor {n} di puskesmas lama banget",
+    ],
+}
+NAMES = ["Pak Hendra", "Bu Ratna", "Pak Bambang", "Bang Yo", "Bu Siti", "Pak Darma"]
+WORDS = {"01": "satu", "02": "dua", "03": "tiga"}
+
+
+def synthetic_records(n_per_label: int = 12, seed: int = 0, prefix: str = "s") -> list[dict]:
+    """Guideline-style posts with their stance, for tests (no real data)."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for label, templates in SYNTHETIC.items():
+        for i in range(n_per_label):
+            n = rng.choice(list(WORDS))
+            text = templates[i % len(templates)].format(n=n, w=WORDS[n], name=rng.choice(NAMES))
+            out.append({"id": f"{prefix}-{label}-{i}", "text": f"{text} {i}", "stance": label,
+                        "target": "" if label in ("neutral", "unrelated") else n, "register": "casual",
+                        "kind": "handwritten", "election": "demo", "tags": []})  # fmt: skip
+    return out

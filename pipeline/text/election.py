@@ -194,7 +194,7 @@ class Mention:
     start: int  # character offsets in the text that was matched
     end: int
     text: str
-    kind: str  # name | nickname | acronym | party | hashtag | number
+    kind: str  # name | name_part | nickname | acronym | party | hashtag | number
     candidates: tuple[int, ...] = ()  # indexes into CandidateMatcher.candidates
     number: str | None = None
 
@@ -233,7 +233,9 @@ class CandidateMatcher:
                 # everyday words; a party's name ("Partai Rakyat Berdaulat") is only matched whole.
                 words = name.split()
                 if len(words) > 1 and words[0].lower() != "partai":
-                    forms.extend(("name", w) for w in words if len(w) >= 4 and w.lower() not in COMMON_WORDS)
+                    forms.extend(
+                        ("name_part", w) for w in words if len(w) >= 4 and w.lower() not in COMMON_WORDS
+                    )
             forms += [("nickname", n) for n in cand.nicknames]
             if cand.acronym:
                 forms.append(("acronym", cand.acronym))
@@ -328,7 +330,7 @@ class CandidateMatcher:
         if votes:
             # A number mentioned alongside names breaks ties between same-named candidates.
             best = max(votes, key=lambda c: (votes[c], self.candidates[c].number in numbers, -first[c]))
-            priority = {"nickname": 0, "name": 0, "acronym": 1, "party": 2, "hashtag": 3}
+            priority = {"nickname": 0, "name": 0, "name_part": 0, "acronym": 1, "party": 2, "hashtag": 3}
             forms = [m.text for m in sorted(named, key=lambda m: priority[m.kind]) if best in m.candidates]
             return f"{forms[0].lstrip('#')} / {self.candidates[best].number}"
         return Counter(numbers).most_common(1)[0][0] if numbers else None
