@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, Table, func, inspect, select
+from sqlalchemy import Engine, func, select
 
 from pipeline.config import Settings
-from pipeline.store.tables import Post, Prediction
+from pipeline.store.tables import AccountMatch, AsnRecord, ModelVersion, Post, Prediction
 
 
 @dataclass
@@ -63,16 +63,8 @@ class ReportData:
         return sorted(rows, key=lambda r: (-r["count"], -r["p_asn"], r["handle"] or ""))[:n]
 
 
-def _reflect(engine: Engine, name: str) -> Table | None:
-    if not inspect(engine).has_table(name):
-        return None
-    return Table(name, MetaData(), autoload_with=engine)
-
-
 def default_model_version(engine: Engine) -> str | None:
     """The registered default model, else the version with the most predictions."""
-    from pipeline.store.tables import ModelVersion
-
     with engine.connect() as conn:
         version = conn.scalar(select(ModelVersion.version).where(ModelVersion.is_default.is_(True)))
         if version is None:
@@ -88,10 +80,10 @@ def default_model_version(engine: Engine) -> str | None:
 def gather(settings: Settings, engine: Engine) -> ReportData:
     q = settings.queue
     data = ReportData(model_version=default_model_version(engine))
-    matches = _reflect(engine, "account_matches")
-    records = _reflect(engine, "asn_records")
     with engine.connect() as conn:
         data.posts_total = conn.scalar(select(func.count()).select_from(Post)) or 0
+        likely = AccountMatch.probability >= q.asn_threshold
+        data.authors_asn = conn.scalar(select(func.count()).where(likely)) or 0
         if data.model_version is None:
             return data
         pred_filter = Prediction.model_version == data.model_version
@@ -106,60 +98,36 @@ def gather(settings: Settings, engine: Engine) -> ReportData:
             .group_by(day)
         ):
             data.partisan_by_day[_as_date(d)] = n
-        if matches is None:
-            return data
-        likely = matches.c.probability >= q.asn_threshold
-        data.authors_asn = conn.scalar(select(func.count()).select_from(matches).where(likely)) or 0
-        cols = [
-            Post.platform, Post.author_handle, Post.created_at, Post.author_followers,
-            Prediction.stance, Prediction.target, Prediction.partisan_score, matches.c.probability,
-        ]  # fmt: skip
         stmt = (
-            select(*cols)
+            select(
+                Post.platform, Post.author_handle, Post.created_at, Post.author_followers,
+                Prediction.stance, Prediction.target, Prediction.partisan_score, AccountMatch.probability,
+                AsnRecord.kabupaten_kota, AsnRecord.instansi,
+            )
             .join(Prediction, Prediction.post_pk == Post.id)
             .join(
-                matches,
-                (matches.c.platform == Post.platform) & (matches.c.handle == Post.author_handle),
+                AccountMatch,
+                (AccountMatch.platform == Post.platform) & (AccountMatch.handle == Post.author_handle),
             )
+            .outerjoin(AsnRecord, AsnRecord.nip == AccountMatch.nip)
             .where(partisan, likely)
-        )
-        if records is not None and "nip" in matches.c and "nip" in records.c:
-            region_col = records.c.get("kabupaten_kota")
-            agency_col = records.c.get("instansi")
-            stmt = stmt.add_columns(region_col, agency_col).outerjoin(
-                records, _record_join(matches, records)
-            )
+            .order_by(Post.created_at, Post.id)
+        )  # fmt: skip
         for row in conn.execute(stmt):
-            region = row[8] if len(row) > 8 else None
-            agency = row[9] if len(row) > 9 else None
             data.flagged.append(
                 FlaggedPost(
                     platform=row[0], handle=row[1], created_at=row[2].date(), followers=row[3],
                     stance=row[4], target=row[5], partisan_score=row[6], p_asn=row[7],
-                    region=region, agency=agency,
+                    region=row[8], agency=row[9],
                 )
             )  # fmt: skip
-    data.queue, data.audit = _queue(settings, engine)
+    data.queue, data.audit = _queue(engine)
     return data
 
 
-def _record_join(matches: Table, records: Table):
-    """Join a match to the registry record of the same NIP in the match's registry version."""
-    cond = matches.c.nip == records.c.nip
-    for version_col in ("registry_version", "version_id"):
-        if version_col in matches.c and version_col in records.c:
-            cond = cond & (matches.c[version_col] == records.c[version_col])
-            break
-    return cond
+def _queue(engine: Engine) -> tuple[dict[str, int], dict[str, Any]]:
+    from pipeline.review.queue import audit_estimate, queue_state
 
-
-def _queue(settings: Settings, engine: Engine) -> tuple[dict[str, int], dict[str, Any] | None]:
-    try:
-        from pipeline.review.queue import audit_estimate, queue_state
-    except ImportError:
-        return {}, None
-    if not inspect(engine).has_table("review_items"):
-        return {}, None
     return queue_state(engine), audit_estimate(engine)
 
 

@@ -3,18 +3,30 @@
 from .base import Base, JSONType
 from .classify import ModelVersion, Prediction
 from .posts import CollectionRun, Post, SourceCursor
-from .registry import AccountMatch, AsnRecord, MatchFeedback, RegistryVersion  # noqa: F401
-from .review import Adjudication, Assignment, AuditLog, Decision, Evidence, ReviewItem, User  # noqa: F401
+from .registry import AccountMatch, AsnRecord, AsnRecordHistory, MatchFeedback, RegistryVersion
+from .review import Adjudication, Assignment, AuditLog, Decision, Evidence, ReviewItem, User
 from .runs import ScanRun, StageRun
 
 __all__ = [
+    "AccountMatch",
+    "Adjudication",
+    "AsnRecord",
+    "AsnRecordHistory",
+    "Assignment",
+    "AuditLog",
     "Base",
     "CollectionRun",
+    "Decision",
+    "Evidence",
     "JSONType",
+    "MatchFeedback",
     "ModelVersion",
     "Post",
     "Prediction",
+    "RegistryVersion",
+    "ReviewItem",
     "ScanRun",
     "SourceCursor",
     "StageRun",
+    "User",
 ]
