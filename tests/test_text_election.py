@@ -45,8 +45,11 @@ def test_unknown_key_is_reported(tmp_path):
 @pytest.mark.parametrize(
     ("text", "target"),
     [
-        ("Bismillah, 27 November coblos nomor 2 ya dulur, Pak Hendra sudah terbukti kerjanya 💪 #LanjutkanHendra",
-         "Pak Hendra / 02"),
+        (
+            "Bismillah, 27 November coblos nomor 2 ya dulur, Pak Hendra sudah terbukti kerjanya 💪 "
+            "#LanjutkanHendra",
+            "Pak Hendra / 02",
+        ),
         ("yg milih paslon 01 siap2 nyesel 5 tahun, kerjanya cuma pencitraan", "01"),
         ("Hadir di deklarasi pemenangan Bu Ratna tadi malam, rame pol! salam tiga jari ✌️☝️", "Bu Ratna / 03"),
         ("#02Lanjutkan gas terus", "02Lanjutkan / 02"),
@@ -54,7 +57,7 @@ def test_unknown_key_is_reported(tmp_path):
         ("Bawaslu Kota gelar sosialisasi netralitas ASN menjelang Pilkada serentak", None),
         ("Alhamdulillah calon pengantin sudah fitting baju, tinggal nunggu hari H", None),
     ],
-)  # fmt: skip
+)
 def test_targets_of_guideline_examples(matcher, text, target):
     assert matcher(text).target == target
 

@@ -34,9 +34,13 @@ def test_emoji_become_indonesian_words_and_variation_selectors_vanish():
 
 @pytest.mark.parametrize(
     ("tag", "words"),
-    [("#LanjutkanHendra", "lanjutkan hendra"), ("#02Lanjutkan", "02 lanjutkan"),
-     ("#HERAJilid2", "hera jilid 2"), ("#golput", "golput")],
-)  # fmt: skip
+    [
+        ("#LanjutkanHendra", "lanjutkan hendra"),
+        ("#02Lanjutkan", "02 lanjutkan"),
+        ("#HERAJilid2", "hera jilid 2"),
+        ("#golput", "golput"),
+    ],
+)
 def test_hashtags_split_on_case_and_digits(tag, words):
     assert split_hashtag(tag) == words
     assert normalise(f"ayo {tag}") == f"ayo {words}"

@@ -88,6 +88,50 @@ SYNTHETIC = {
 }
 NAMES = ["Pak Hendra", "Bu Ratna", "Pak Bambang", "Bang Yo", "Bu Siti", "Pak Darma"]
 WORDS = {"01": "satu", "02": "dua", "03": "tiga"}
+FILLER = [
+    "pagi",
+    "siang",
+    "sore",
+    "malam",
+    "tadi",
+    "besok",
+    "kemarin",
+    "kota",
+    "desa",
+    "pasar",
+    "kantor",
+    "rumah",
+    "sekolah",
+    "jalan",
+    "sawah",
+    "pantai",
+    "gunung",
+    "hujan",
+    "panas",
+    "ramai",
+    "sepi",
+    "kopi",
+    "teh",
+    "nasi",
+    "sate",
+    "bakso",
+    "motor",
+    "mobil",
+    "kapal",
+    "kereta",
+    "teman",
+    "tetangga",
+    "kakak",
+    "adik",
+    "ibu",
+    "ayah",
+    "guru",
+    "petani",
+    "nelayan",
+    "pedagang",
+    "sopir",
+    "warga",
+]
 
 
 def synthetic_records(n_per_label: int = 12, seed: int = 0, prefix: str = "s") -> list[dict]:
@@ -100,7 +144,8 @@ def synthetic_records(n_per_label: int = 12, seed: int = 0, prefix: str = "s") -
         for i in range(n_per_label):
             n = rng.choice(list(WORDS))
             text = templates[i % len(templates)].format(n=n, w=WORDS[n], name=rng.choice(NAMES))
-            out.append({"id": f"{prefix}-{label}-{i}", "text": f"{text} {i}", "stance": label,
+            filler = " ".join(rng.sample(FILLER, 6))
+            out.append({"id": f"{prefix}-{label}-{i}", "text": f"{text}, {filler}", "stance": label,
                         "target": "" if label in ("neutral", "unrelated") else n, "register": "casual",
                         "kind": "handwritten", "election": "demo", "tags": []})  # fmt: skip
     return out

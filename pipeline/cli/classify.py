@@ -42,9 +42,9 @@ def corpus_build(
         fail(f"{root / 'raw'} does not exist", Exit.NO_INPUT)
     _, report = build_corpus(root, validation, seed, write=not dry_run)
     for problem in report.problems:
-        console.print(f"[yellow]rejected[/] {problem}", highlight=False)
+        typer.echo(f"rejected {problem}", err=True)
     for warning in report.warnings[:50]:
-        console.print(f"[yellow]warning[/] {warning}", highlight=False)
+        typer.echo(f"warning {warning}", err=True)
     for reason, n in sorted(report.dropped.items()):
         if n:
             typer.echo(f"dropped {n}: {reason}")
@@ -205,9 +205,9 @@ def classify(
         fail(f"{input} does not exist", Exit.NO_INPUT)
     posts, problems = read_posts(input)
     for problem in problems[:20]:
-        console.print(f"[yellow]skipped[/] {problem}", highlight=False)
+        typer.echo(f"skipped {problem}", err=True)
     if len(problems) > 20:
-        console.print(f"[yellow]skipped[/] … and {len(problems) - 20} more bad lines", highlight=False)
+        typer.echo(f"skipped … and {len(problems) - 20} more bad lines", err=True)
     try:
         predictor = load_predictor(settings, model, quantize)
     except ModelNotFound as exc:

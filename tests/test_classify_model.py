@@ -1,0 +1,155 @@
+"""Training → saving → loading → inference with a tiny random BERT, calibration, batching, long texts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from pipeline.classify.calibrate import expected_calibration_error, fit_temperature, nll, softmax
+from pipeline.classify.corpus import LABELS, records_to_dataset
+from pipeline.classify.infer import StancePredictor, encode_windows, length_sorted_batches, pad_batch
+from pipeline.classify.model import ADAPTER_DIR, HEAD_FILE, SPEC_FILE, ModelSpec, load_model
+from pipeline.classify.tiny import make_tiny_backbone, synthetic_records
+from pipeline.classify.train import parse_args, train_on_datasets
+
+
+def tiny_datasets():
+    from datasets import DatasetDict
+
+    return DatasetDict(
+        {
+            "train": records_to_dataset(synthetic_records(10, seed=1)),
+            "validation": records_to_dataset(synthetic_records(4, seed=2, prefix="v")),
+        }
+    )
+
+
+def train_tiny(backbone, out, **overrides):
+    args = {
+        "backbone": str(backbone),
+        "output_dir": str(out),
+        "num_train_epochs": 3,
+        "learning_rate": 5e-3,
+        "per_device_train_batch_size": 8,
+        "disable_tqdm": True,
+        "election_dir": None,
+        "lora_r": 4,
+        "max_length": 32,
+        **overrides,
+    }
+    model_args, data_args, training_args = parse_args(None, args)
+    return train_on_datasets(
+        tiny_datasets(), model_args, data_args, training_args, cache=out.parent / "cache"
+    )
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    torch.set_num_threads(min(2, torch.get_num_threads()))
+    root = tmp_path_factory.mktemp("tiny")
+    texts = [r["text"] for r in synthetic_records(10, seed=1)] + ["[CALON] [NOMOR] @user http"]
+    backbone = make_tiny_backbone(root / "backbone", texts)
+    result = train_tiny(backbone, root / "model")
+    return backbone, result
+
+
+def test_training_saves_a_small_adapter_head_and_spec(tiny):
+    _, result = tiny
+    folder = result.folder
+    assert (folder / SPEC_FILE).exists() and (folder / HEAD_FILE).exists()
+    assert (folder / ADAPTER_DIR / "adapter_config.json").exists()
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    assert size < 1_000_000  # the backbone is not copied
+    spec = ModelSpec.load(folder)
+    assert spec.labels == list(LABELS)
+    assert spec.temperature > 0 and spec.temperature != 1.0
+    assert spec.metrics["validation"]["macro_f1"] is not None
+    assert spec.training["training"]["seed"] == 13
+    assert len(result.history) >= 1
+
+
+def test_loaded_model_predicts_what_the_trained_one_did(tiny):
+    _, result = tiny
+    model, tokenizer, spec = load_model(result.folder, cache="unused")
+    texts = [
+        "coblos nomor 2 ya, Pak Hendra pasti menang",
+        "resep nasi goreng enak",
+        "KPU umumkan jadwal debat",
+    ]
+    p1 = StancePredictor(model, tokenizer, spec).probabilities(texts)
+    p2 = StancePredictor.load(result.folder, "unused").probabilities(texts)
+    np.testing.assert_allclose(p1, p2, atol=1e-5)
+    np.testing.assert_allclose(p1.sum(axis=1), 1.0, atol=1e-6)
+
+
+def test_a_fixed_seed_reproduces_training(tiny, tmp_path):
+    backbone, first = tiny
+    again = train_tiny(backbone, tmp_path / "again")
+    texts = ["jangan pilih Bu Ratna", "antrian nomor 2 di puskesmas"]
+    a = StancePredictor.load(first.folder, "unused").logits(texts)
+    b = StancePredictor.load(again.folder, "unused").logits(texts)
+    np.testing.assert_allclose(a, b, atol=1e-4)
+
+
+def test_predictions_do_not_depend_on_batch_size_or_order(tiny):
+    _, result = tiny
+    predictor = StancePredictor.load(result.folder, "unused", batch_size=1)
+    texts = ["a", "coblos nomor 2 ya dulur " * 3, "KPU", "jangan pilih paslon 01, janjinya kosong semua"]
+    one = predictor.logits(texts)
+    predictor.batch_size = 3
+    many = predictor.logits(texts)
+    reordered = predictor.logits(texts[::-1])[::-1]
+    np.testing.assert_allclose(one, many, atol=1e-4)
+    np.testing.assert_allclose(one, reordered, atol=1e-4)
+
+
+def test_int8_quantised_model_still_predicts(tiny):
+    _, result = tiny
+    f32 = StancePredictor.load(result.folder, "unused").probabilities(["coblos nomor 2"])
+    q = StancePredictor.load(result.folder, "unused", quantize=True).probabilities(["coblos nomor 2"])
+    assert q.shape == f32.shape and np.allclose(q.sum(1), 1.0)
+
+
+def test_length_sorted_batches_group_similar_lengths_and_cap_area():
+    lengths = [5, 50, 6, 49, 7, 48]
+    batches = length_sorted_batches(lengths, batch_size=2)
+    assert batches == [[0, 2], [4, 5], [3, 1]]
+    capped = length_sorted_batches([10] * 8, batch_size=8, max_tokens=40)
+    assert all(len(b) <= 4 for b in capped) and sum(map(len, capped)) == 8
+
+
+def test_dynamic_padding_pads_to_the_longest_in_the_batch():
+    ids, mask = pad_batch([[1, 2, 3], [4]], pad_id=0)
+    assert ids.tolist() == [[1, 2, 3], [4, 0, 0]]
+    assert mask.tolist() == [[1, 1, 1], [1, 0, 0]]
+
+
+def test_long_texts_become_overlapping_windows_that_reach_the_end(tiny):
+    backbone, _ = tiny
+    from pipeline.classify.backbone import load_tokenizer
+
+    tok = load_tokenizer(str(backbone))
+    long = " ".join(f"kata{i}" for i in range(200)) + " coblos nomor 2"
+    windows, owner = encode_windows(tok, ["pendek", long], max_length=32, stride=8)
+    assert owner.count(0) == 1 and owner.count(1) > 3
+    assert all(len(w) <= 32 for w in windows)
+    last = tok.decode(windows[-1])
+    assert "coblos" in last
+    cut, _ = encode_windows(tok, [long], max_length=32, long_text="truncate")
+    assert len(cut) == 1 and "coblos" not in tok.decode(cut[0])
+
+
+def test_temperature_scaling_lowers_nll_of_an_overconfident_model():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 4, 400)
+    logits = rng.normal(0, 1, (400, 4))
+    logits[np.arange(400), labels] += 1.5  # right ~70% of the time ...
+    logits *= 6  # ... but far too sure of itself
+    t = fit_temperature(logits, labels)
+    assert t > 2
+    assert nll(logits, labels, t) < nll(logits, labels) - 0.3
+    assert expected_calibration_error(softmax(logits, t), labels) < expected_calibration_error(
+        softmax(logits), labels
+    )
+    assert (softmax(logits, t).argmax(1) == softmax(logits).argmax(1)).all()
