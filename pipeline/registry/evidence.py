@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import LEVELS, level
+from .model import LEVELS, STATUS_LEVELS, level
 
 
 def level_of(comparison: str, weight: float, level_weights: dict[str, list[tuple[str, float]]] | None) -> str:
@@ -97,6 +97,7 @@ def build_evidence(
     prior: float,
     reviewer: str | None = None,
     level_weights: dict[str, list[tuple[str, float]]] | None = None,
+    status: tuple[str, float] | None = None,
 ) -> list[dict[str, Any]]:
     """Evidence for the account's best candidate (``top`` is its row of Splink's scored pairs)."""
     items: list[dict[str, Any]] = []
@@ -133,6 +134,14 @@ def build_evidence(
             "field": comp, "level": code, "label": lv.label, "label_id": lv.label_id,
             "weight": round(weight, 2), "strength": "neutral" if code == "null" else strength(weight),
             "account": acc_value, "record": rec_value,
+        })  # fmt: skip
+    if status is not None:
+        code, weight = status
+        lv = next(lv for lv in STATUS_LEVELS if lv.code == code)
+        acc_value, _ = _sides("status", feats, account, record)
+        items.append({
+            "field": "status", "level": code, "label": lv.label, "label_id": lv.label_id,
+            "weight": round(weight, 2), "strength": strength(weight), "account": acc_value, "record": None,
         })  # fmt: skip
     items.sort(key=lambda e: -abs(e["weight"] or 0))
     if len(probabilities) > 1:

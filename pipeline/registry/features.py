@@ -49,6 +49,7 @@ class Agency:
     parent: str | None = None
     place: bool = False
     numbered: bool = False
+    agency: bool = True  # False: the word only introduces a place ("desa Sukamaju")
 
 
 @dataclass(frozen=True)
@@ -189,9 +190,10 @@ def _extract_work_key(key: str) -> WorkFeatures:
             elif kind == "gender":
                 genders.add(code)
             elif kind == "agency":
-                for c in lex.lineage(code):
-                    agencies[c] = None
                 agency = lex.agencies[code]
+                if agency.agency:
+                    for c in lex.lineage(code):
+                        agencies[c] = None
                 if agency.place or agency.numbered:
                     number, place = _place_after(key[m.end() :], lex)
                     if agency.numbered and number:
@@ -280,7 +282,8 @@ class Gazetteer:
 
 
 # Agencies nearly every record shares: agreeing on them says nothing about the person.
-GENERIC_AGENCIES = frozenset({"pemda"})
+# "ASN Pemkab" is said of nearly every regional civil servant, and loosely (pemkab for pemkot).
+GENERIC_AGENCIES = frozenset({"pemda", "pemkab", "pemkot", "pemprov"})
 
 
 def _list(values: Iterable[str]) -> list[str] | None:
@@ -342,12 +345,15 @@ def account_features(row: dict[str, Any], gazetteer: Gazetteer) -> dict[str, Any
     bio_titles, _ = titles_in_text(f"{row.get('display_name') or ''} {bio}")
     kabs, provs = gazetteer.find(location, bio, extra)
     genders = {g for g in (name.gender, work.gender) if g}
-    tokens = list(dict.fromkeys(name.tokens))
-    d, h = name.display, name.handle
+    # "Bu Ratna" with handle ratna_susanti: one display word says little, the handle completes it.
+    tokens = list(dict.fromkeys(name.display.tokens))
+    if len(tokens) < 2:
+        tokens = list(dict.fromkeys([*tokens, *name.handle.tokens]))
+    h = name.handle
     return {
         "unique_id": account_id(row.get("platform") or "", row.get("handle") or ""),
-        "name_key": (d.key or h.key) or None,
-        "name_norm": " ".join(name.tokens) or None,
+        "name_key": name.display.key or name.handle.key or None,
+        "name_norm": " ".join(tokens) or None,
         "name_first": tokens[0] if tokens else None,
         "name_last": tokens[-1] if tokens else None,
         "name_tokens": tokens or None,

@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from .evidence import build_evidence
 from .features import FEATURE_COLUMNS, Gazetteer, account_features, account_id, record_features
-from .model import LEVELS, blocking_rules, settings_dict
+from .model import LEVELS, STATUS_CODES, STATUS_LEVELS, blocking_rules, settings_dict
 from .names import normalise_handle
 
 log = logging.getLogger(__name__)
@@ -121,6 +121,9 @@ class AccountMatcher:
     default_prior: used by "auto" when fewer than ``min_accounts_for_prior`` accounts are given.
     estimate_u: "auto" (when the data is large enough), True or False.
     u_max_pairs: pairs sampled to estimate u.
+    estimate_m: "auto" (200+ accounts), True or False: m of every comparison but the name by EM
+        over pairs that agree on the name (Splink's expectation maximisation; no labels).
+    em_max_pairs: at most this many pairs in the EM session.
     min_weight: pairs whose Splink match weight (prior 1/N) falls below this are dropped; -14
         keeps every pair that could hold more than about 1e-4 of an account's probability.
     m_probabilities: overrides {comparison: {level: m}} of the priors in model.py.
@@ -138,6 +141,8 @@ class AccountMatcher:
         min_accounts_for_prior: int = 50,
         estimate_u: bool | str = "auto",
         u_max_pairs: float = 2e6,
+        estimate_m: bool | str = "auto",
+        em_max_pairs: float = 2e6,
         min_weight: float = -14.0,
         m_probabilities: dict[str, dict[str, float]] | None = None,
         blocking_rules: list[Any] | None = None,
@@ -153,6 +158,8 @@ class AccountMatcher:
         self.min_accounts_for_prior = min_accounts_for_prior
         self.estimate_u = estimate_u
         self.u_max_pairs = u_max_pairs
+        self.estimate_m = estimate_m
+        self.em_max_pairs = em_max_pairs
         self.min_weight = min_weight
         self.m_probabilities = m_probabilities
         self.blocking_rules = blocking_rules
@@ -210,10 +217,10 @@ class AccountMatcher:
         self.gazetteer_ = Gazetteer.from_pairs(pairs)
         self.declared_ = declared
         counts = pd.Series(self.records_.column("name_key").to_pylist()).value_counts()
-        self.name_tf_ = pd.DataFrame(
-            {"name_key": counts.index, "tf_name_key": counts.to_numpy() / self.n_records_}
-        )
+        tf = counts / self.n_records_
         acc = self._account_table(accounts) if accounts is not None else None
+        self.name_share_ = name_share(tf, acc.column("name_key").to_pylist() if acc is not None else None)
+        self.name_tf_ = pd.DataFrame({"name_key": tf.index, "tf_name_key": tf.to_numpy() * self.name_share_})
         self.settings_, self.u_estimated_ = self._train(acc)
         self.level_weights_ = level_weights(self.settings_)
         log.info("matcher fitted: %d records, u estimated: %s", self.n_records_, self.u_estimated_)
@@ -226,18 +233,27 @@ class AccountMatcher:
         linker, _ = self._linker(acc if acc is not None else self.records_.slice(0, 0))
         if do_u and acc is not None:
             linker.training.estimate_u_using_random_sampling(max_pairs=self.u_max_pairs, seed=self.seed)
+        do_m = self.estimate_m
+        if do_m == "auto":
+            do_m = acc is not None and acc.num_rows >= 200 and self.n_records_ >= 200
+        if do_m and acc is not None:
+            from splink import block_on
+
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on("name_key"), estimate_without_term_frequencies=True, max_pairs=self.em_max_pairs
+            )
         model = linker.misc.save_model_to_json()
-        priors = {c: {lv.code: lv.u for lv in levels if lv.u is not None} for c, levels in LEVELS.items()}
+        _tie_tf_levels(model)
+        levels = {c: {lv.code: lv for lv in lvs} for c, lvs in LEVELS.items()}
         for comp in model["comparisons"]:
             for lvl in comp["comparison_levels"]:
                 if lvl.get("is_null_level"):
                     continue
-                u = lvl.get("u_probability")
-                prior_u = priors[comp["output_column_name"]].get(lvl.get("label_for_charts"))
-                if not isinstance(u, int | float) or u <= 0:
-                    lvl["u_probability"] = prior_u
-                else:
-                    lvl["u_probability"] = max(float(u), 1e-6)
+                prior = levels[comp["output_column_name"]][lvl["label_for_charts"]]
+                for key, fallback in (("u_probability", prior.u), ("m_probability", prior.m)):
+                    value = lvl.get(key)
+                    ok = isinstance(value, int | float) and value > 0
+                    lvl[key] = max(float(value), 1e-6) if ok else fallback
         return model, bool(do_u and acc is not None)
 
     # ------------------------------------------------------------- helpers
@@ -304,12 +320,11 @@ class AccountMatcher:
         pairs = (
             self._score(pa.Table.from_pylist(to_score, schema=FEATURE_SCHEMA), feedback) if to_score else None
         )
-        prior = self._prior(pairs, len(to_score))
-        self.prior_ = prior
-        results = self._results(by_id, {f["unique_id"]: f for f in feats}, certain, pairs, prior, feedback)
+        self.prior_, self.status_in_, self.status_out_ = self._priors(pairs, to_score)
+        results = self._results(by_id, {f["unique_id"]: f for f in feats}, certain, pairs, feedback)
         n_linked = sum(1 for r in results if r["nip"])
         log.info("matched %d accounts: %d linked at threshold %.2f, prior %.3f", len(results), n_linked,
-                 self.threshold, prior)  # fmt: skip
+                 self.threshold, self.prior_)  # fmt: skip
         return results
 
     match = predict
@@ -336,13 +351,26 @@ class AccountMatcher:
         df["r"] = np.exp2(df.log2k) / self.n_records_
         return df
 
-    def _prior(self, pairs: pd.DataFrame | None, n_accounts: int) -> float:
-        if isinstance(self.prior, int | float) and not isinstance(self.prior, bool):
-            return float(self.prior)
-        if pairs is None or n_accounts < self.min_accounts_for_prior:
-            return self.default_prior
-        s = pairs.groupby("unique_id_l")["r"].sum().to_numpy()
-        return estimate_prior(s, n_accounts, start=self.default_prior)
+    def _priors(
+        self, pairs: pd.DataFrame | None, scored: list[dict[str, Any]]
+    ) -> tuple[float, dict[str, float], dict[str, float]]:
+        """π and P(status | in / not in registry): fixed, or estimated by EM over the accounts."""
+        status_in = {lv.code: float(lv.m) for lv in STATUS_LEVELS}
+        status_out = {lv.code: float(lv.u) for lv in STATUS_LEVELS}
+        fixed = isinstance(self.prior, int | float) and not isinstance(self.prior, bool)
+        start = float(self.prior) if fixed else self.default_prior
+        if fixed or pairs is None or len(scored) < self.min_accounts_for_prior:
+            return start, status_in, status_out
+        sums = pairs.groupby("unique_id_l")["r"].sum()
+        s = np.array([float(sums.get(f["unique_id"], 0.0)) for f in scored])
+        status = [STATUS_CODES.get(f["asn_flag"], "silent") for f in scored]
+        return estimate_prior(s, status, start, status_in, status_out)
+
+    def _account_odds(self, feats: dict[str, Any]) -> tuple[float, str]:
+        """Prior odds that this account is in the registry, given what its bio says of its status."""
+        code = STATUS_CODES.get(feats.get("asn_flag"), "silent")
+        odds = self.prior_ / (1 - self.prior_) * self.status_in_[code] / self.status_out_[code]
+        return odds, code
 
     def _results(
         self,
@@ -350,14 +378,12 @@ class AccountMatcher:
         feats: Mapping[str, dict[str, Any]],
         certain: Mapping[str, tuple[str, list[str]]],
         pairs: pd.DataFrame | None,
-        prior: float,
         feedback: Feedback,
     ) -> list[dict[str, Any]]:
         groups: dict[str, pd.DataFrame] = {}
         if pairs is not None and len(pairs):
             pairs = pairs.sort_values(["unique_id_l", "r"], ascending=[True, False])
             groups = dict(tuple(pairs.groupby("unique_id_l", sort=False)))
-        odds_scale = prior / (1 - prior)
         wanted: set[str] = set()
         plans: dict[str, tuple[np.ndarray, float, pd.DataFrame | None]] = {}
         for aid in by_id:
@@ -368,13 +394,13 @@ class AccountMatcher:
             if g is None:
                 plans[aid] = (np.array([]), 0.0, None)
                 continue
-            odds = odds_scale * g["r"].to_numpy()
+            odds = self._account_odds(feats[aid])[0] * g["r"].to_numpy()
             plans[aid] = (odds, float(odds.sum()), g)
             wanted.update(g["unique_id_r"].iloc[: self.max_candidates].tolist())
         display = self._display(wanted)
         out: list[dict[str, Any]] = []
         for aid, row in by_id.items():
-            base = {"platform": row["platform"], "handle": normalise_handle(row["handle"])}
+            base = {"platform": row["platform"], "handle": str(row["handle"]).strip().lstrip("@")}
             if aid in certain:
                 status, nips = certain[aid]
                 p = 1.0 / len(nips)
@@ -385,7 +411,7 @@ class AccountMatcher:
                     "candidates": [{"nip": n, "probability": round(p, 4)} for n in nips],
                     "other_odds": 0.0,
                     "evidence": build_evidence(status, None, feats[aid], row, display.get(nips[0]), [],
-                                               prior, reviewer=reviewer),
+                                               self.prior_, reviewer=reviewer),
                 })  # fmt: skip
                 continue
             odds, total, g = plans[aid]
@@ -393,7 +419,7 @@ class AccountMatcher:
             k = min(self.max_candidates, len(odds))
             candidates = [
                 {"nip": str(g["unique_id_r"].iloc[i]), "probability": round(float(probs[i]), 4),
-                 "weight": round(float(g["log2k"].iloc[i]), 2)}
+                 "weight": round(float(g["log2k"].iloc[i]), 2), "odds": float(odds[i])}
                 for i in range(k)
             ]  # fmt: skip
             top = float(probs[0]) if len(probs) else 0.0
@@ -401,16 +427,12 @@ class AccountMatcher:
             nip = candidates[0]["nip"] if candidates and top >= self.threshold else None
             status = "matched" if nip else ("ambiguous" if p_in >= self.threshold else "unmatched")
             top_row = g.iloc[0] if g is not None else None
+            code = self._account_odds(feats[aid])[1]
             evidence = build_evidence(
-                "scored",
-                top_row,
-                feats[aid],
-                row,
-                display.get(candidates[0]["nip"]) if candidates else None,
-                probs.tolist(),
-                prior,
-                level_weights=self.level_weights_,
-            )
+                "scored", top_row, feats[aid], row, display.get(candidates[0]["nip"]) if candidates else None,
+                probs.tolist(), self.prior_, level_weights=self.level_weights_,
+                status=(code, math.log2(self.status_in_[code] / self.status_out_[code])),
+            )  # fmt: skip
             out.append({
                 **base, "nip": nip, "probability": round(top, 4), "p_in_registry": round(p_in, 4),
                 "status": status, "candidates": candidates,
@@ -433,6 +455,24 @@ class AccountMatcher:
         return self.settings_
 
 
+def _tie_tf_levels(model: dict[str, Any]) -> None:
+    """Give every term-frequency-adjusted name level the exact level's u.
+
+    Splink adjusts a level with term frequencies as log2(m/u_level) + log2(u_exact) − log2(tf(v)),
+    so a level whose sampled u differs from the exact level's keeps that ratio as a bonus. Tying
+    them makes each such level's Bayes factor m_level / (q·tf(v)): how often true matches land there
+    against how common the name is, as intended.
+    """
+    for comp in model["comparisons"]:
+        levels = comp["comparison_levels"]
+        exact = next((lv for lv in levels if lv.get("label_for_charts") == "exact"), None)
+        if exact is None:
+            continue
+        for lv in levels:
+            if lv.get("tf_adjustment_column") and lv is not exact:
+                lv["u_probability"] = exact["u_probability"]
+
+
 def level_weights(model: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
     """log2(m/u) of every non-null level, by comparison, from a trained Splink model."""
     out: dict[str, list[tuple[str, float]]] = {}
@@ -446,22 +486,66 @@ def level_weights(model: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
     return out
 
 
-def estimate_prior(s: np.ndarray, n_accounts: int, start: float = 0.1, iters: int = 500) -> float:
-    """EM for π, the share of accounts that are in the registry.
+def estimate_prior(
+    s: np.ndarray,
+    status: Sequence[str],
+    start: float,
+    status_in: dict[str, float],
+    status_out: dict[str, float],
+    iters: int = 500,
+    pseudo: float = 10.0,
+) -> tuple[float, dict[str, float], dict[str, float]]:
+    """EM for π (the share of accounts in the registry) and P(status | in / not in the registry).
 
-    ``s`` holds, per account with candidates, S = Σ_i K_i / N; accounts without candidates have
-    S = 0. E-step: P(in registry | S) = πS / (1 − π + πS); M-step: π = mean of those.
+    ``s`` holds, per account, S = Σ_i K_i / N over its candidates (0 without candidates) and
+    ``status`` what its bio says ("asn", "non_asn", "silent"). E-step: the posterior that the account
+    is in the registry, w = π·θ1(status)·S / ((1 − π)·θ0(status) + π·θ1(status)·S). M-step: π = mean w;
+    θ1, θ0 = status frequencies weighted by w and 1 − w, smoothed towards the starting values with
+    ``pseudo`` accounts' worth of weight so that a small batch cannot drive them to 0 or 1.
     """
+    codes = list(status_in)
+    onehot = (
+        np.array([[1.0 if st == c else 0.0 for c in codes] for st in status])
+        if len(status)
+        else np.zeros((0, 3))
+    )
+    t1 = np.array([status_in[c] for c in codes])
+    t0 = np.array([status_out[c] for c in codes])
+    prior1, prior0 = t1.copy(), t0.copy()
     pi = start
     for _ in range(iters):
-        post = pi * s / (1 - pi + pi * s)
-        new = float(post.sum()) / max(n_accounts, 1)
-        new = min(max(new, 1e-4), 0.99)
-        if abs(new - pi) < 1e-7:
-            pi = new
+        a1 = onehot @ t1
+        a0 = onehot @ t0
+        w = pi * a1 * s / ((1 - pi) * a0 + pi * a1 * s)
+        new_pi = min(max(float(w.mean()) if len(w) else pi, 1e-4), 0.99)
+        t1 = (w @ onehot + pseudo * prior1) / (w.sum() + pseudo)
+        t0 = ((1 - w) @ onehot + pseudo * prior0) / ((1 - w).sum() + pseudo)
+        done = abs(new_pi - pi) < 1e-7
+        pi = new_pi
+        if done:
             break
-        pi = new
-    return pi
+    return pi, dict(zip(codes, t1.tolist(), strict=True)), dict(zip(codes, t0.tolist(), strict=True))
+
+
+def name_share(tf: pd.Series, account_keys: Sequence[str | None] | None) -> float:
+    """q: how much less often accounts than registry records carry a given registry name.
+
+    An exact name agreement on value v has u(v) = P(a non-matching account shows v); Splink's term
+    frequency stands in for it with tf(v), the registry's share of v, which assumes accounts carry
+    registry names as often as the registry does. Many accounts show nicknames or no name at all,
+    so u(v) = q·tf(v) with q = Σ_v p_acc(v)·tf(v) / Σ_v tf(v)², p_acc being the accounts' share of
+    v: the chance that a random account and a random record share a name, relative to two random
+    records. It needs no labels; without accounts q = 1 (the cautious value).
+    """
+    if not account_keys:
+        return 1.0
+    keys = [k for k in account_keys if k]
+    if not keys:
+        return 1.0
+    p_acc = pd.Series(keys).value_counts() / len(keys)
+    shared = float((p_acc * tf.reindex(p_acc.index).fillna(0.0)).sum())
+    own = float((tf**2).sum())
+    return min(max(shared / own, 0.05), 1.0) if own > 0 else 1.0
 
 
 def _str(value: Any) -> str | None:

@@ -42,10 +42,17 @@ LEVELS: dict[str, list[Level]] = {
         Level("exact", "full name matches", "nama lengkap sama", 0.50, 1e-4),
         Level("handle", "the handle spells the full name", "handle mengeja nama lengkap", 0.08, 1e-4),
         Level(
-            "contained",
-            "one name contains the other (2+ words)",
-            "nama yang satu memuat yang lain (2+ kata)",
+            "within",
+            "account name is part of the registry name",
+            "nama akun bagian dari nama di data",
             0.12,
+            1e-4,
+        ),
+        Level(
+            "contains",
+            "registry name is part of the account name",
+            "nama di data bagian dari nama akun",
+            0.03,
             1e-4,
         ),
         Level("similar", "name spelled similarly", "ejaan nama mirip", 0.06, 2e-4),
@@ -74,9 +81,22 @@ LEVELS: dict[str, list[Level]] = {
     ],
     "region": [
         Level("null", "account names no region of the registry", "akun tidak menyebut wilayah"),
-        Level("kab", "same kabupaten/kota", "kabupaten/kota sama", 0.75, 0.02),
-        Level("prov", "same province, other kabupaten/kota", "provinsi sama, kabupaten/kota beda", 0.15, 0.1),
-        Level("differ", "other region", "wilayah berbeda", 0.10, 0.88),
+        Level("kab", "same kabupaten/kota", "kabupaten/kota sama", 0.72, 0.02),
+        Level(
+            "prov",
+            "same province (account names no kabupaten/kota)",
+            "provinsi sama (kab/kota tidak disebut)",
+            0.12,
+            0.05,
+        ),
+        Level(
+            "prov_other",
+            "same province, other kabupaten/kota",
+            "provinsi sama, kabupaten/kota beda",
+            0.04,
+            0.15,
+        ),
+        Level("differ", "other region", "wilayah berbeda", 0.12, 0.78),
     ],
     "job": [
         Level("null", "bio names no job", "bio tidak menyebut pekerjaan"),
@@ -97,19 +117,20 @@ LEVELS: dict[str, list[Level]] = {
         Level("same", "gender agrees with the NIP", "jenis kelamin sesuai NIP", 0.97, 0.5),
         Level("differ", "gender contradicts the NIP", "jenis kelamin bertentangan dengan NIP", 0.03, 0.5),
     ],
-    "status": [
-        Level("null", "no status", "tanpa status"),
-        Level("asn", "bio says civil servant (PNS/ASN)", "bio menyebut PNS/ASN", 0.30, 0.15),
-        Level(
-            "non_asn",
-            "bio says not a civil servant (honorer, swasta, ...)",
-            "bio menyebut bukan ASN (honorer, swasta, ...)",
-            0.02,
-            0.15,
-        ),
-        Level("silent", "bio silent on status", "bio tidak menyebut status", 0.68, 0.70),
-    ],
 }
+
+# Account-level evidence: what the bio says about being a civil servant at all. It is not compared
+# with a record (every record is a civil servant), so it is not a Splink comparison: it changes the
+# prior that the account is in the registry, with P(status | in registry) and
+# P(status | not in registry) estimated by EM over the accounts (matcher.estimate_prior). These are
+# the starting values and the fallback for small batches.
+STATUS_LEVELS: list[Level] = [
+    Level("asn", "bio says civil servant (PNS/ASN)", "bio menyebut PNS/ASN", 0.30, 0.03),
+    Level("non_asn", "bio says not a civil servant (honorer, swasta, ...)",
+          "bio menyebut bukan ASN (honorer, swasta, ...)", 0.02, 0.25),
+    Level("silent", "bio silent on status", "bio tidak menyebut status", 0.68, 0.72),
+]  # fmt: skip
+STATUS_CODES = {1: "asn", -1: "non_asn", 0: "silent"}
 
 
 def level(comparison: str, code: str) -> Level:
@@ -127,7 +148,7 @@ def _custom(sql: str) -> cll.CustomLevel:
 
 
 def comparisons(m_overrides: dict[str, dict[str, float]] | None = None) -> list[CustomComparison]:
-    """The seven comparisons, with prior m and u on every level."""
+    """The six comparisons, with prior m and u on every level."""
     mo = m_overrides or {}
 
     def lv(comp: str, code: str, creator: Any, **extra: Any) -> Any:
@@ -138,15 +159,18 @@ def comparisons(m_overrides: dict[str, dict[str, float]] | None = None) -> list[
         return creator
 
     tf = {"tf_adjustment_column": "name_key", "tf_adjustment_weight": 1.0}
-    intersect, subset = cll.ArrayIntersectLevel, cll.ArraySubsetLevel
+    intersect = cll.ArrayIntersectLevel
     one_word = _custom("array_length(name_tokens_l) = 1")
+    shared = "array_length(array_intersect(name_tokens_l, name_tokens_r))"
+    n_l, n_r = "array_length(name_tokens_l)", "array_length(name_tokens_r)"
     name = CustomComparison(
         output_column_name="name",
         comparison_levels=[
             null("name", _custom("name_tokens_l IS NULL AND handle_concat_l IS NULL")),
             lv("name", "exact", cll.ExactMatchLevel("name_key"), **tf),
             lv("name", "handle", _custom("handle_concat_l = name_concat_r"), **tf),
-            lv("name", "contained", cll.And(intersect("name_tokens", 2), subset("name_tokens"))),
+            lv("name", "within", _custom(f"{n_l} >= 2 AND {shared} = {n_l}"), **tf),
+            lv("name", "contains", _custom(f"{n_r} >= 2 AND {shared} = {n_r}"), **tf),
             lv("name", "similar", cll.Or(
                 cll.JaroWinklerLevel("name_norm", 0.92),
                 _custom("jaro_winkler_similarity(handle_concat_l, name_concat_r) >= 0.92"),
@@ -172,7 +196,8 @@ def comparisons(m_overrides: dict[str, dict[str, float]] | None = None) -> list[
                 _custom("(kabs_l IS NULL AND provs_l IS NULL) OR (kabs_r IS NULL AND provs_r IS NULL)"),
             ),
             lv("region", "kab", cll.ArrayIntersectLevel("kabs", 1)),
-            lv("region", "prov", cll.ArrayIntersectLevel("provs", 1)),
+            lv("region", "prov", cll.And(_custom("kabs_l IS NULL"), cll.ArrayIntersectLevel("provs", 1))),
+            lv("region", "prov_other", cll.ArrayIntersectLevel("provs", 1)),
             lv("region", "differ", cll.ElseLevel()),
         ],
     )
@@ -205,26 +230,19 @@ def comparisons(m_overrides: dict[str, dict[str, float]] | None = None) -> list[
             lv("gender", "differ", cll.ElseLevel()),
         ],
     )
-    status = CustomComparison(
-        output_column_name="status",
-        comparison_levels=[
-            null("status", _custom("asn_flag_l IS NULL")),  # never: accounts always say 1, -1 or 0
-            lv("status", "asn", _custom("asn_flag_l = 1")),
-            lv("status", "non_asn", _custom("asn_flag_l = -1")),
-            lv("status", "silent", cll.ElseLevel()),
-        ],
-    )
-    return [name, titles, region, job, workplace, gender, status]
+    return [name, titles, region, job, workplace, gender]
 
 
 def blocking_rules() -> list[Any]:
     """Candidate pairs: same name, handle spelling the name, same first+last word, or a shared name
-    word within the same kabupaten/kota. A pair must pass at least one."""
+    word within the same kabupaten/kota or with the same workplace place name ("SDN 2 Sukamaju").
+    A pair must pass at least one."""
     return [
         block_on("name_key"),
         "l.handle_concat = r.name_concat",
         block_on("name_first", "name_last"),
         block_on("block_tokens", "kab", arrays_to_explode=["block_tokens"]),
+        block_on("block_tokens", "places", arrays_to_explode=["block_tokens", "places"]),
     ]
 
 

@@ -1,10 +1,12 @@
 """The ASN registry (versioned), account matches and reviewers' feedback on them.
 
-Records are stored once per *state*, not once per version: a row is valid from the version that
-introduced it until the version that changed or removed it (``valid_to``, exclusive; NULL while
-current). Version v is the set of rows with ``valid_from <= v`` and (``valid_to`` IS NULL or
-``valid_to > v``). Re-importing a 4.7-million-row registry with a few thousand changes writes a few
-thousand rows, and every past version can still be read back exactly.
+Records are stored once per *state*, not once per version. ``asn_records`` holds the current
+version, one row per NIP (so other stages join on ``nip`` alone), each with the version it has been
+valid since; when an import changes or removes a record, its old state moves to
+``asn_record_history`` with the version it stopped being valid at (``valid_to``, exclusive).
+Version v is the current rows with ``valid_from <= v`` plus the history rows with
+``valid_from <= v < valid_to``. Re-importing a 4.7-million-row registry with a few thousand changes
+writes a few thousand rows, and every past version can still be read back exactly.
 """
 
 from __future__ import annotations
@@ -38,17 +40,9 @@ class RegistryVersion(Base):
     rejects_path: Mapped[str | None] = mapped_column(Text)
 
 
-class AsnRecord(Base):
-    """One state of one civil servant's registry record, valid over a range of versions."""
+class _RecordColumns:
+    """The fields of a registry record, shared by the current table and its history."""
 
-    __tablename__ = "asn_records"
-    __table_args__ = (
-        UniqueConstraint("nip", "valid_from", name="uq_asn_records_nip_valid_from"),
-        Index("ix_asn_records_current", "valid_to", "nip"),
-        Index("ix_asn_records_nip", "nip"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     nip: Mapped[str] = mapped_column(String(18))
     nama: Mapped[str] = mapped_column(Text)
     gelar_depan: Mapped[str | None] = mapped_column(Text)
@@ -63,8 +57,30 @@ class AsnRecord(Base):
     tmt_cpns: Mapped[date] = mapped_column(Date)
     gender: Mapped[str] = mapped_column(String(1))
     row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AsnRecord(_RecordColumns, Base):
+    """The current state of one civil servant's record (one row per NIP), since ``valid_from``."""
+
+    __tablename__ = "asn_records"
+    __table_args__ = (UniqueConstraint("nip", name="uq_asn_records_nip"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     valid_from: Mapped[int] = mapped_column(ForeignKey("registry_versions.id"))
-    valid_to: Mapped[int | None] = mapped_column(Integer)
+
+
+class AsnRecordHistory(_RecordColumns, Base):
+    """A past state of a record: valid from ``valid_from`` until ``valid_to`` (exclusive)."""
+
+    __tablename__ = "asn_record_history"
+    __table_args__ = (
+        Index("ix_asn_record_history_nip", "nip"),
+        Index("ix_asn_record_history_versions", "valid_from", "valid_to"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    valid_from: Mapped[int] = mapped_column(Integer)
+    valid_to: Mapped[int] = mapped_column(Integer)
 
 
 class AccountMatch(Base):
@@ -81,6 +97,7 @@ class AccountMatch(Base):
     handle: Mapped[str] = mapped_column(String(200))
     nip: Mapped[str | None] = mapped_column(String(18))  # best candidate at or above the threshold
     probability: Mapped[float] = mapped_column(Float)  # of the best candidate, linked or not
+    threshold: Mapped[float] = mapped_column(Float)  # the threshold the result was decided with
     p_in_registry: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(20))  # matched|ambiguous|unmatched|declared|confirmed
     candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)

@@ -1,4 +1,4 @@
-"""registry versions, ASN records, account matches, match feedback
+"""registry versions, ASN records and their history, account matches, match feedback
 
 Revision ID: 0002_registry
 Revises: 0001_posts
@@ -39,6 +39,7 @@ def upgrade() -> None:
     op.create_table(
         "asn_records",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("valid_from", sa.Integer(), nullable=False),
         sa.Column("nip", sa.String(length=18), nullable=False),
         sa.Column("nama", sa.Text(), nullable=False),
         sa.Column("gelar_depan", sa.Text(), nullable=True),
@@ -53,16 +54,37 @@ def upgrade() -> None:
         sa.Column("tmt_cpns", sa.Date(), nullable=False),
         sa.Column("gender", sa.String(length=1), nullable=False),
         sa.Column("row_hash", sa.String(length=64), nullable=False),
-        sa.Column("valid_from", sa.Integer(), nullable=False),
-        sa.Column("valid_to", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["valid_from"], ["registry_versions.id"], name=op.f("fk_asn_records_valid_from_registry_versions")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_asn_records")),
-        sa.UniqueConstraint("nip", "valid_from", name="uq_asn_records_nip_valid_from"),
+        sa.UniqueConstraint("nip", name="uq_asn_records_nip"),
     )
-    op.create_index("ix_asn_records_current", "asn_records", ["valid_to", "nip"], unique=False)
-    op.create_index("ix_asn_records_nip", "asn_records", ["nip"], unique=False)
+    op.create_table(
+        "asn_record_history",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("valid_from", sa.Integer(), nullable=False),
+        sa.Column("valid_to", sa.Integer(), nullable=False),
+        sa.Column("nip", sa.String(length=18), nullable=False),
+        sa.Column("nama", sa.Text(), nullable=False),
+        sa.Column("gelar_depan", sa.Text(), nullable=True),
+        sa.Column("gelar_belakang", sa.Text(), nullable=True),
+        sa.Column("jabatan", sa.Text(), nullable=True),
+        sa.Column("instansi", sa.Text(), nullable=True),
+        sa.Column("unit_kerja", sa.Text(), nullable=True),
+        sa.Column("kabupaten_kota", sa.Text(), nullable=True),
+        sa.Column("provinsi", sa.Text(), nullable=True),
+        sa.Column("akun", JSONType, nullable=True),
+        sa.Column("birth_date", sa.Date(), nullable=False),
+        sa.Column("tmt_cpns", sa.Date(), nullable=False),
+        sa.Column("gender", sa.String(length=1), nullable=False),
+        sa.Column("row_hash", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_asn_record_history")),
+    )
+    op.create_index("ix_asn_record_history_nip", "asn_record_history", ["nip"], unique=False)
+    op.create_index(
+        "ix_asn_record_history_versions", "asn_record_history", ["valid_from", "valid_to"], unique=False
+    )
     op.create_table(
         "account_matches",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -70,6 +92,7 @@ def upgrade() -> None:
         sa.Column("handle", sa.String(length=200), nullable=False),
         sa.Column("nip", sa.String(length=18), nullable=True),
         sa.Column("probability", sa.Float(), nullable=False),
+        sa.Column("threshold", sa.Float(), nullable=False),
         sa.Column("p_in_registry", sa.Float(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("candidates", JSONType, nullable=False),
@@ -101,7 +124,8 @@ def downgrade() -> None:
     op.drop_table("match_feedback")
     op.drop_index("ix_account_matches_nip", table_name="account_matches")
     op.drop_table("account_matches")
-    op.drop_index("ix_asn_records_nip", table_name="asn_records")
-    op.drop_index("ix_asn_records_current", table_name="asn_records")
+    op.drop_index("ix_asn_record_history_versions", table_name="asn_record_history")
+    op.drop_index("ix_asn_record_history_nip", table_name="asn_record_history")
+    op.drop_table("asn_record_history")
     op.drop_table("asn_records")
     op.drop_table("registry_versions")
