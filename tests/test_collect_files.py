@@ -275,3 +275,73 @@ def test_cli_exit_codes(tmp_path, cli_env):
     mapped = runner.invoke(app, ["collect", "file", str(lonely), "--map", "tiktok"], env=cli_env)
     assert mapped.exit_code == 3  # one row has a broken date
     assert "stored 2" in mapped.stdout
+
+
+# -- the demo data and the write path ------------------------------------------------------------
+
+DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
+
+
+def test_demo_folder_imports_cleanly_and_matches_the_personas(tmp_path, sqlite_engine):
+    import yaml
+
+    summary = import_file(DEMO, engine=sqlite_engine, settings=settings_for(tmp_path, "sqlite://", 500))
+    c = summary.counts
+    assert c.rejected == 0 and not summary.failed_files
+    assert c.stored >= 250
+    assert {f.format for f in summary.files} >= {"snscrape", "twscrape", "mastodon", "telegram-export", "csv"}
+    assert all("broken" not in f.path for f in summary.files)  # .netraignore keeps the bad lines out
+    with sqlite_engine.connect() as conn:
+        platforms = set(conn.scalars(select(PostRow.platform).distinct()))
+        handles = set(conn.scalars(select(PostRow.author_handle).distinct()))
+        names = set(conn.scalars(select(PostRow.author_display_name).distinct()))
+    assert platforms == {"x", "telegram", "mastodon", "reddit", "facebook", "instagram", "tiktok"}
+    personas = yaml.safe_load((DEMO / "personas.yaml").read_text(encoding="utf-8"))["personas"]
+    assert len(personas) >= 15
+    for p in personas:  # every persona posts something the import can attribute to it
+        assert (p["handle"] in handles) if p["handle"] else (p["display_name"] in names), p["key"]
+
+
+def test_a_stray_csv_in_a_folder_is_passed_over(tmp_path, sqlite_engine):
+    folder = copy_fixtures(tmp_path / "in", ["snscrape_tweets.jsonl"])
+    (folder / "registry.csv").write_text("nip,nama\n1,Budi\n")
+    summary = import_file(folder, engine=sqlite_engine, settings=settings_for(tmp_path, "sqlite://"))
+    assert summary.status == "ok" and not summary.partial
+    (stray,) = [f for f in summary.files if f.path.endswith("registry.csv")]
+    assert stray.note and "mapping" in stray.note
+
+
+def test_sqlite_fast_path_reads_back_like_the_orm_wrote_it(tmp_path, engine):
+    """The SQLite path serialises values itself; what SQLAlchemy reads back must be the same Post."""
+    from pipeline.collect.formats import parse_snscrape
+
+    record = orjson.loads((FIX / "snscrape_tweets.jsonl").read_bytes().splitlines()[0])
+    post = parse_snscrape(record)
+    import_file(FIX / "snscrape_tweets.jsonl", engine=engine, settings=settings_for(tmp_path, "sqlite://"))
+    with engine.connect() as conn:
+        table = PostRow.__table__
+        row = conn.execute(select(table).where(table.c.post_id == post.post_id)).mappings().one()
+    assert row["created_at"] == post.created_at
+    assert (row["hashtags"], row["mentions"], row["links"]) == (post.hashtags, post.mentions, post.links)
+    assert row["raw"] == post.raw
+    assert (row["author_handle"], row["author_followers"], row["views"]) == ("budi_guru88", 312, 2310)
+    assert row["first_seen_at"] == row["updated_at"] and row["run_id"] == 1
+
+
+def test_background_writer_errors_reach_the_caller(tmp_path, sqlite_engine, monkeypatch):
+    from datetime import datetime
+
+    from pipeline.collect import sink as sink_mod
+    from pipeline.schema import Post
+
+    def broken(conn, posts):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sink_mod, "upsert_posts", broken)
+    s = sink_mod.PostSink(sqlite_engine, "t", batch_size=2, rejects_dir=tmp_path, background=True)
+    with pytest.raises(RuntimeError, match="disk full"), s:
+        for i in range(5):
+            s.add(Post("x", str(i), datetime(2026, 10, 1), "hai"))
+    with sqlite_engine.connect() as conn:
+        run = conn.execute(select(CollectionRun)).one()
+    assert run.status == "failed" and "disk full" in run.error

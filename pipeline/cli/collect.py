@@ -73,6 +73,8 @@ def collect_file(
     for f in summary.files:
         if f.error:
             table.add_row(f.path, "[red]unreadable[/]", "", "", "", "", "")
+        elif f.note:
+            table.add_row(f.path, f"[yellow]{f.format}: {f.note}[/]", "", "", "", "", "")
         else:
             numbers = (f.read, f.stored, f.updated, f.rejected, f.skipped)
             table.add_row(f.path, f.format or "", *(str(v) for v in numbers))

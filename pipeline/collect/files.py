@@ -69,6 +69,11 @@ class UnreadableFile(Exception):
         super().__init__(f"{path}: {reason}")
 
 
+class NoMapping(ConfigError):
+    """A CSV file without a column mapping. Named on its own: a directory import passes over such
+    files (other CSVs, like a registry export, may live next to the posts) instead of failing."""
+
+
 @dataclass
 class FileResult:
     path: str
@@ -78,7 +83,8 @@ class FileResult:
     updated: int = 0
     rejected: int = 0
     skipped: int = 0
-    error: str | None = None
+    error: str | None = None  # could not be read at all (the import goes on with the other files)
+    note: str | None = None  # passed over on purpose (a CSV without a mapping in a folder import)
 
 
 @dataclass
@@ -373,7 +379,7 @@ def _mapping_for(path: Path, mapping: str | Path | CsvMapping | None) -> tuple[C
     ):
         if candidate.exists():
             return load_mapping(candidate), str(candidate)
-    raise ConfigError(
+    raise NoMapping(
         str(path), "", f"a CSV file needs a column mapping: pass --map (a YAML file, or a name from "
         f"configs/mappings such as facebook) or put {Path(base).stem}.mapping.yaml next to it",
     )  # fmt: skip
@@ -488,6 +494,12 @@ def import_file(
                 continue
             try:
                 summary.files.append(read_file(file, sink, format, mapping, progress, file_source))
+            except NoMapping as exc:
+                log.info("passed over %s", exc)
+                note = "no column mapping: not read"
+                summary.files.append(FileResult(path=str(file), format="csv", note=note))
+                if progress:
+                    progress(file.stat().st_size)
             except (UnreadableFile, ConfigError) as exc:
                 log.info("skipped %s", exc)
                 summary.files.append(FileResult(path=str(file), error=str(exc)))
