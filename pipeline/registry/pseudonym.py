@@ -37,8 +37,13 @@ def key_from_settings(settings: Any) -> str:
 
 
 def pseudonymise_result(result: dict[str, Any], key: str) -> dict[str, Any]:
-    """A match result with every NIP (best, candidates, evidence) replaced by its pseudonym."""
+    """A match result for export: NIPs replaced by pseudonyms, the registry's values dropped.
+
+    The record side of the evidence (name with titles, jabatan, unit kerja) would identify the
+    person as surely as the NIP, so it goes too; the account side is public and stays.
+    """
     out = dict(result)
+    out["evidence"] = [{**e, "record": None} for e in result.get("evidence", [])]
     if out.get("nip"):
         out["nip"] = pseudonymise_nip(out["nip"], key)
     out["candidates"] = [
