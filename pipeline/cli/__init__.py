@@ -54,6 +54,7 @@ from . import collect_live  # noqa: E402,F401
 from . import scan  # noqa: E402,F401
 from . import classify  # noqa: E402,F401
 from . import review  # noqa: E402,F401
+from . import registry  # noqa: E402,F401
 
 
 def main() -> None:
