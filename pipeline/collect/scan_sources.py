@@ -14,15 +14,15 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from pipeline.config import PROJECT_ROOT, Settings
+from pipeline.config import PROJECT_ROOT, ConfigError, Settings
 
 from .cursors import get_cursors, set_cursor
-from .files import import_file, list_files
+from .files import NoMapping, UnreadableFile, import_file, list_files
 from .sources import FileSource, load_sources
 
 log = logging.getLogger(__name__)
 
-DEMO_SOURCE = FileSource(name="demo", enabled=True, path="data/demo/posts")
+DEMO_SOURCE = FileSource(name="demo", enabled=True, path="data/demo")
 
 
 def file_digest(path: Path) -> str:
@@ -44,7 +44,7 @@ def import_drop(settings: Settings, engine: Engine, drop: FileSource) -> dict[st
     """Import the new or changed files of one drop folder; returns counts."""
     root = settings.path(drop.path)
     counts = {"files": 0, "files_unchanged": 0, "read": 0, "stored": 0, "updated": 0, "rejected": 0,
-              "failed_files": 0}  # fmt: skip
+              "failed_files": 0, "passed_over": 0}  # fmt: skip
     if not root.exists():
         log.warning("file source %s: %s does not exist", drop.name, root)
         counts["failed_files"] += 1
@@ -56,8 +56,16 @@ def import_drop(settings: Settings, engine: Engine, drop: FileSource) -> dict[st
         if seen.get(key) == digest:
             counts["files_unchanged"] += 1
             continue
-        summary = import_file(path, drop.format, mapping, engine=engine, settings=settings,
-                              source=f"{drop.name}:{path.name}")  # fmt: skip
+        try:
+            summary = import_file(path, drop.format, mapping, engine=engine, settings=settings,
+                                  source=f"{drop.name}:{path.name}")  # fmt: skip
+        except NoMapping:
+            counts["passed_over"] += 1  # a CSV that is not posts (e.g. a registry export); as `collect file`
+            continue
+        except (UnreadableFile, ConfigError) as exc:
+            log.warning("file source %s: %s", drop.name, exc)
+            counts["failed_files"] += 1
+            continue  # not marked as done: the next scan tries it again
         counts["files"] += 1
         for name in ("read", "stored", "updated", "rejected"):
             counts[name] += getattr(summary.counts, name)
@@ -69,7 +77,7 @@ def import_drop(settings: Settings, engine: Engine, drop: FileSource) -> dict[st
 
 
 def collect_for_scan(settings: Settings, engine: Engine, *, demo: bool = False, progress: bool = True):
-    """Run every file drop and live source (``--demo``: only ``data/demo/posts``)."""
+    """Run every file drop and live source (``--demo``: only the files in ``data/demo``)."""
     from pipeline.scan import StageResult
 
     from .live import collect_all
