@@ -29,19 +29,32 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.collect.files import import_file  # noqa: E402
-from pipeline.config import CollectSettings, LoggingSettings, Settings, StoreSettings  # noqa: E402
-from pipeline.store import open_store  # noqa: E402
+from pipeline.collect.files import import_file
+from pipeline.config import CollectSettings, LoggingSettings, Settings, StoreSettings
+from pipeline.store import open_store
 
-WORDS = (
-    "ayo coblos pilih dukung warga desa kabupaten tanjung sari nusa jaya pak bu mas bang pilkada bupati "
-    "gubernur kampanye debat visi misi program jalan rusak sekolah guru honorer puskesmas bidan petani "
-    "pasar harga beras minyak banjir hujan macet kerja nyata lanjutkan perubahan bersih jujur amanah "
-    "yg gak udah bgt aja dong sih deh nih tuh kok lho wkwk mantap siap gas terus semangat bismillah "
-    "hari ini besok kemarin malam pagi sore relawan posko tps kpu bawaslu netral asn pns camat lurah"
-).split()
-TAGS = ["BAYUMenang", "LanjutkanHendra", "RAGAPerubahan", "DAMAINusaJaya", "FitriGubernur", "01Menang",
-        "HERAJilid2", "03Bisa", "PilkadaTanjungSari", "InfoWarga", "KulinerTanjungSari"]  # fmt: skip
+VOCAB = (
+    "ayo coblos pilih dukung warga desa kabupaten tanjung sari nusa jaya pak bu mas bang pilkada "
+    "bupati gubernur kampanye debat visi misi program jalan rusak sekolah guru honorer puskesmas "
+    "bidan petani pasar harga beras minyak banjir hujan macet kerja nyata lanjutkan perubahan bersih "
+    "jujur amanah yg gak udah bgt aja dong sih deh nih tuh kok lho wkwk mantap siap gas terus "
+    "semangat bismillah hari ini besok kemarin malam pagi sore relawan posko tps kpu bawaslu netral "
+    "asn pns camat lurah"
+)
+WORDS = VOCAB.split()
+TAGS = [
+    "BAYUMenang",
+    "LanjutkanHendra",
+    "RAGAPerubahan",
+    "DAMAINusaJaya",
+    "FitriGubernur",
+    "01Menang",
+    "HERAJilid2",
+    "03Bisa",
+    "PilkadaTanjungSari",
+    "InfoWarga",
+    "KulinerTanjungSari",
+]
 EMOJI = ["🙏", "💪", "🔥", "😂", "🤔", "👍", "❤️", "🇮🇩", "😡", ""]
 
 
@@ -49,16 +62,44 @@ def template() -> dict:
     """A full snscrape 0.7 Tweet record, written by snscrape itself."""
     import snscrape.modules.twitter as tw
 
-    user = tw.User(username="u", id=1, displayname="U", rawDescription="d", renderedDescription="d",
-                   created=dt.datetime(2015, 1, 1, tzinfo=dt.UTC), followersCount=1, friendsCount=1,
-                   statusesCount=1, favouritesCount=1, listedCount=0, mediaCount=0, location="",
-                   verified=False, protected=False, profileImageUrl="https://pbs.twimg.com/profile_images/1/a_normal.jpg",
-                   profileBannerUrl="https://pbs.twimg.com/profile_banners/1/1")  # fmt: skip
-    tweet = tw.Tweet(url="u", date=dt.datetime(2026, 10, 1, tzinfo=dt.UTC), rawContent="t", renderedContent="t",
-                     id=1, user=user, replyCount=0, retweetCount=0, likeCount=0, quoteCount=0, conversationId=1,
-                     lang="in", source='<a href="http://twitter.com/download/android" rel="nofollow">Twitter for Android</a>',
-                     sourceUrl="http://twitter.com/download/android", sourceLabel="Twitter for Android",
-                     viewCount=0, pinned=False)  # fmt: skip
+    user = tw.User(
+        username="u",
+        id=1,
+        displayname="U",
+        rawDescription="d",
+        renderedDescription="d",
+        created=dt.datetime(2015, 1, 1, tzinfo=dt.UTC),
+        followersCount=1,
+        friendsCount=1,
+        statusesCount=1,
+        favouritesCount=1,
+        listedCount=0,
+        mediaCount=0,
+        location="",
+        verified=False,
+        protected=False,
+        profileImageUrl="https://pbs.twimg.com/profile_images/1/a_normal.jpg",
+        profileBannerUrl="https://pbs.twimg.com/profile_banners/1/1",
+    )
+    tweet = tw.Tweet(
+        url="u",
+        date=dt.datetime(2026, 10, 1, tzinfo=dt.UTC),
+        rawContent="t",
+        renderedContent="t",
+        id=1,
+        user=user,
+        replyCount=0,
+        retweetCount=0,
+        likeCount=0,
+        quoteCount=0,
+        conversationId=1,
+        lang="in",
+        source='<a href="http://twitter.com/download/android" rel="nofollow">Twitter for Android</a>',
+        sourceUrl="http://twitter.com/download/android",
+        sourceLabel="Twitter for Android",
+        viewCount=0,
+        pinned=False,
+    )
     return orjson.loads(tweet.json())
 
 
@@ -69,10 +110,16 @@ def generate(path: Path, n: int, seed: int = 7) -> int:
     for i in range(20_000):
         u = dict(base["user"])
         name = f"{rng.choice(['budi', 'sri', 'agus', 'dewi', 'rina', 'eko', 'wahyu', 'siti'])}_{i}"
-        u.update(username=name, id=10_000 + i, displayname=name.replace("_", " ").title(),
-                 rawDescription=" ".join(rng.choices(WORDS, k=rng.randint(3, 14))),
-                 renderedDescription=None, followersCount=rng.randint(0, 50_000), url=f"https://twitter.com/{name}",
-                 location=rng.choice(["Tanjung Sari", "Nusa Jaya", "", "Indonesia"]))  # fmt: skip
+        u.update(
+            username=name,
+            id=10_000 + i,
+            displayname=name.replace("_", " ").title(),
+            rawDescription=" ".join(rng.choices(WORDS, k=rng.randint(3, 14))),
+            renderedDescription=None,
+            followersCount=rng.randint(0, 50_000),
+            url=f"https://twitter.com/{name}",
+            location=rng.choice(["Tanjung Sari", "Nusa Jaya", "", "Indonesia"]),
+        )
         users.append(u)
     start = int(dt.datetime(2026, 9, 25, tzinfo=dt.UTC).timestamp())
     size = 0
@@ -88,17 +135,35 @@ def generate(path: Path, n: int, seed: int = 7) -> int:
             date = dt.datetime.fromtimestamp(start + i * 5, dt.UTC).isoformat()
             rec = dict(base)
             rec.update(
-                url=f"https://twitter.com/{user['username']}/status/{tid}", date=date, rawContent=text,
-                renderedContent=text, content=text, id=tid, conversationId=tid, user=user,
-                replyCount=rng.randint(0, 20), retweetCount=rng.randint(0, 200), likeCount=rng.randint(0, 2000),
-                quoteCount=rng.randint(0, 5), viewCount=rng.randint(50, 90_000), hashtags=tags or None,
-                mentionedUsers=mentioned or None, username=user["username"],
-            )  # fmt: skip
+                url=f"https://twitter.com/{user['username']}/status/{tid}",
+                date=date,
+                rawContent=text,
+                renderedContent=text,
+                content=text,
+                id=tid,
+                conversationId=tid,
+                user=user,
+                replyCount=rng.randint(0, 20),
+                retweetCount=rng.randint(0, 200),
+                likeCount=rng.randint(0, 2000),
+                quoteCount=rng.randint(0, 5),
+                viewCount=rng.randint(50, 90_000),
+                hashtags=tags or None,
+                mentionedUsers=mentioned or None,
+                username=user["username"],
+            )
             if rng.random() < 0.3:
                 link = f"https://news.example/{rng.randrange(10**6)}"
                 tco = f"https://t.co/{rng.randrange(10**9):x}"
-                rec["links"] = [{"_type": "snscrape.modules.twitter.TextLink", "text": link[8:], "url": link,
-                                 "tcourl": tco, "indices": [0, 23]}]  # fmt: skip
+                rec["links"] = [
+                    {
+                        "_type": "snscrape.modules.twitter.TextLink",
+                        "text": link[8:],
+                        "url": link,
+                        "tcourl": tco,
+                        "indices": [0, 23],
+                    }
+                ]
                 rec.update(outlinks=[link], outlinksss=link, tcooutlinks=[tco], tcooutlinksss=tco)
             line = orjson.dumps(rec) + b"\n"
             size += len(line)
@@ -135,19 +200,21 @@ class Sampler(threading.Thread):
 def run_import(path: Path, engine, settings: Settings, size: int, profile: bool):
     sampler = Sampler()
     sampler.start()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), os.times()
     if profile:
         prof = cProfile.Profile()
         prof.enable()
     summary = import_file(path, engine=engine, settings=settings, progress=sampler.progress, source="bench")
     seconds = time.perf_counter() - t0
+    cpu1 = os.times()
+    cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
     if profile:
         prof.disable()
         pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
     sampler.stop.set()
     sampler.join()
     sampler.samples.append((seconds, size, rss_mb()))
-    return summary, seconds, sampler.samples
+    return summary, seconds, cpu, sampler.samples
 
 
 def main() -> None:
@@ -156,7 +223,9 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=5000)
     ap.add_argument("--reimport", action="store_true", help="import the same file again (all updates)")
     ap.add_argument("--profile", action="store_true", help="cProfile the import, top 25 by cumulative time")
-    ap.add_argument("--dir", type=Path, default=None, help="where to put the file and store (default: a temp dir)")
+    ap.add_argument(
+        "--dir", type=Path, default=None, help="where to put the file and store (default: a temp dir)"
+    )
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="netra-bench-") as tmp:
@@ -165,7 +234,9 @@ def main() -> None:
         t0 = time.perf_counter()
         size = generate(src, args.n)
         gen_s = time.perf_counter() - t0
-        print(f"generated {args.n:,} posts, {size / 1e6:,.0f} MB ({size / args.n:,.0f} B/line) in {gen_s:.1f} s")
+        print(
+            f"generated {args.n:,} posts, {size / 1e6:,.0f} MB ({size / args.n:,.0f} B/line) in {gen_s:.1f} s"
+        )
 
         url = f"sqlite:///{tmp_path / 'netra.db'}"
         settings = Settings(
@@ -178,20 +249,31 @@ def main() -> None:
         rows = []
         passes = ["import", "re-import"] if args.reimport else ["import"]
         for name in passes:
-            summary, seconds, samples = run_import(src, engine, settings, size, args.profile)
+            summary, seconds, cpu, samples = run_import(src, engine, settings, size, args.profile)
             c = summary.counts
             assert c.read == args.n and c.rejected == 0, c
             assert (c.stored, c.updated) == ((args.n, 0) if name == "import" else (0, args.n)), c
             peak = max(s[2] for s in samples)
-            rows.append((name, c.read, c.stored, c.updated, seconds, c.read / seconds, peak, samples))
+            rows.append((name, c.read, c.stored, c.updated, seconds, c.read / seconds, cpu, peak, samples))
         db_mb = sum(p.stat().st_size for p in tmp_path.glob("netra.db*")) / 1e6
         engine.dispose()
 
     print()
-    print(f"{'pass':<10} {'posts':>10} {'stored':>10} {'updated':>10} {'seconds':>8} {'posts/s':>9} {'peak RSS':>9}")
-    for name, read, stored, updated, seconds, rate, peak, _ in rows:
-        print(f"{name:<10} {read:>10,} {stored:>10,} {updated:>10,} {seconds:>8.1f} {rate:>9,.0f} {peak:>6.0f} MB")
-    print(f"\nRSS before import {rss_before:.0f} MB; store on disk {db_mb:,.0f} MB; batch size {args.batch_size}")
+    print(
+        f"{'pass':<10} {'posts':>10} {'stored':>10} {'updated':>10} {'seconds':>8} {'posts/s':>9} "
+        f"{'CPU s':>7} {'peak RSS':>9}"
+    )
+    for name, read, stored, updated, seconds, rate, cpu, peak, _ in rows:
+        print(
+            f"{name:<10} {read:>10,} {stored:>10,} {updated:>10,} {seconds:>8.1f} {rate:>9,.0f} {cpu:>7.1f} "
+            f"{peak:>6.0f} MB"
+        )
+    load = os.getloadavg()
+    print(f"(CPU s: user + system time of this process, both threads; load average at the end {load[0]:.1f})")
+    print(
+        f"\nRSS before import {rss_before:.0f} MB; store on disk {db_mb:,.0f} MB; "
+        f"batch size {args.batch_size}"
+    )
     for name, *_, samples in rows:
         print(f"RSS during {name} (at each tenth of the file):")
         marks, shown = [size * k / 10 for k in range(1, 11)], []
