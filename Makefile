@@ -20,6 +20,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check pipeline tests benchmarks
+	bash scripts/ensure-chromium.sh
 	$(PY) -m pytest
 
 lint: $(STAMP)

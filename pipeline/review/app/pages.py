@@ -218,6 +218,7 @@ def item_page(
     return render(
         request, "item.html", status_code, v=view, item=view["item"], form=form_values, adj_form=adj_values,
         error=error, decision_version=(mine or {}).get("version", 0),
+        unsaved=draft is not None and not view["can_decide"],
     )  # fmt: skip
 
 

@@ -78,6 +78,7 @@
     });
     var target = form.querySelector('input[name="target"]');
     if (target) target.value = btn.getAttribute("data-target") || "";
+    btn.blur(); // keys go on working on the form (Enter submits it rather than pressing this button again)
   });
 
   // After htmx swaps in a new page (boosted navigation), start at the top with nothing focused,
