@@ -88,9 +88,9 @@ def registry_import(
             f"rejected {report.n_rejected} rows" + (f", dropped {n_dropped} values" if n_dropped else "")
         )
         for r in report.rejects[:10]:
-            console.print(f"  {r.file}:{r.line}: {r.field}: {r.reason} ({r.action})", highlight=False)
+            console.print(f"  {r.file}:{r.line}: {r.field}: {r.reason} ({r.action})", highlight=False, soft_wrap=True)
         if len(report.rejects) > 10:
-            console.print(f"  ... {len(report.rejects) - 10} more", highlight=False)
+            console.print(f"  ... {len(report.rejects) - 10} more", highlight=False, soft_wrap=True)
         if report.rejects_path:
             typer.echo(f"rejects: {report.rejects_path}")
         raise typer.Exit(int(Exit.PARTIAL))
@@ -198,7 +198,7 @@ def _match_files(
         frame, n_rejected = read_registry_file(registry, mapping)
     items, bad = read_accounts(accounts)
     for line, reason in bad[:10]:
-        console.print(f"  {accounts}:{line}: {reason} (account set aside)", highlight=False)
+        console.print(f"  {accounts}:{line}: {reason} (account set aside)", highlight=False, soft_wrap=True)
     if not items:
         fail(f"{accounts}: no usable account lines", Exit.DATA)
     m = settings.match
@@ -255,7 +255,7 @@ def match_evaluate(
         typer.echo(
             f"highest recall at precision >= 0.95: {best['recall']:.3f} (threshold {best['threshold']:.2f})"
         )
-    for kind, c in sorted(result.by_kind.items()):
+    for kind, c in [*sorted(result.by_kind.items()), *sorted(result.by_profile.items())]:
         n, linked, right = c["accounts"], c["linked"], c["linked_correctly"]
         typer.echo(f"  {kind:10} {n:>4} accounts, {linked:>4} linked, {right:>4} correctly")
     typer.echo(f"wrote {folder / 'match-eval.json'} and {folder / 'match-pr.png'}")

@@ -38,6 +38,7 @@ class EvalResult:
     precision: float
     recall: float
     by_kind: dict[str, dict[str, int]]
+    by_profile: dict[str, dict[str, int]]
     curve: list[dict[str, float]]
     calibration: list[dict[str, float]]
     brier: float
@@ -86,14 +87,16 @@ def read_accounts(path: Path) -> tuple[list[dict[str, Any]], list[tuple[int, str
     return accounts, bad
 
 
-def read_truth(path: Path) -> tuple[dict[str, str | None], dict[str, str]]:
-    truth, kinds = {}, {}
+def read_truth(path: Path) -> tuple[dict[str, str | None], dict[str, str], dict[str, str]]:
+    """(true NIP, kind, profile) by account id; profile: how much a member's account reveals."""
+    truth, kinds, profiles = {}, {}, {}
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             aid = account_id(row["platform"], row["handle"])
             truth[aid] = row.get("nip") or None
             kinds[aid] = row.get("kind") or ""
-    return truth, kinds
+            profiles[aid] = row.get("profile") or ""
+    return truth, kinds, profiles
 
 
 def _prf(top_nip: np.ndarray, top_p: np.ndarray, true_nip: np.ndarray, t: float) -> tuple[int, int, int]:
@@ -103,7 +106,7 @@ def _prf(top_nip: np.ndarray, top_p: np.ndarray, true_nip: np.ndarray, t: float)
 
 
 def score(results: Sequence[dict[str, Any]], truth: dict[str, str | None], kinds: dict[str, str],
-          threshold: float) -> dict[str, Any]:  # fmt: skip
+          threshold: float, profiles: dict[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
     """Precision, recall, PR curve and calibration of ``results`` against ``truth``."""
     rows = []
     for r in results:
@@ -111,8 +114,9 @@ def score(results: Sequence[dict[str, Any]], truth: dict[str, str | None], kinds
         if aid not in truth:
             continue
         top = r["candidates"][0] if r["candidates"] else {"nip": "", "probability": 0.0}
-        rows.append((aid, top["nip"] or "", float(top["probability"]), truth[aid] or "", kinds.get(aid, "")))
-    df = pd.DataFrame(rows, columns=["aid", "nip", "p", "true", "kind"])
+        rows.append((aid, top["nip"] or "", float(top["probability"]), truth[aid] or "", kinds.get(aid, ""),
+                     (profiles or {}).get(aid, "")))  # fmt: skip
+    df = pd.DataFrame(rows, columns=["aid", "nip", "p", "true", "kind", "profile"])
     top_nip, top_p, true_nip = df.nip.to_numpy(), df.p.to_numpy(), df.true.to_numpy()
     n_links, n_correct, n_pos = _prf(top_nip, top_p, true_nip, threshold)
     curve = []
@@ -132,19 +136,25 @@ def score(results: Sequence[dict[str, Any]], truth: dict[str, str | None], kinds
                 "from": float(lo), "to": float(hi), "n": int(sel.sum()),
                 "mean_probability": float(top_p[sel].mean()), "fraction_correct": float(right[sel].mean()),
             })  # fmt: skip
-    by_kind: dict[str, dict[str, int]] = {}
-    for kind, g in df.groupby("kind"):
-        linked = g.p >= threshold
-        by_kind[str(kind)] = {
-            "accounts": len(g), "linked": int(linked.sum()),
-            "linked_correctly": int((linked & (g.nip == g.true) & (g.true != "")).sum()),
-        }  # fmt: skip
+
+    def counts(column: str, frame: pd.DataFrame) -> dict[str, dict[str, int]]:
+        out = {}
+        for key, g in frame.groupby(column):
+            linked = g.p >= threshold
+            out[str(key)] = {
+                "accounts": len(g), "linked": int(linked.sum()),
+                "linked_correctly": int((linked & (g.nip == g.true) & (g.true != "")).sum()),
+            }  # fmt: skip
+        return out
+
+    by_kind = counts("kind", df)
+    by_profile = counts("profile", df[(df.true != "") & (df.profile != "")])
     nd = df[df.kind != "declared"]
     links_nd, correct_nd, pos_nd = _prf(nd.nip.to_numpy(), nd.p.to_numpy(), nd.true.to_numpy(), threshold)
     return {
         "threshold": threshold, "n_accounts": len(df), "n_positive": n_pos, "n_links": n_links,
         "n_correct": n_correct, "precision": n_correct / n_links if n_links else 1.0,
-        "recall": n_correct / n_pos if n_pos else 0.0, "by_kind": by_kind, "curve": curve,
+        "recall": n_correct / n_pos if n_pos else 0.0, "by_kind": by_kind, "by_profile": by_profile, "curve": curve,
         "calibration": bins, "brier": float(np.mean((top_p - right.astype(float)) ** 2)),
         "excluding_declared": {
             "precision": correct_nd / links_nd if links_nd else 1.0,
@@ -159,10 +169,10 @@ def evaluate(data_dir: str | Path, threshold: float, matcher: AccountMatcher | N
     started = time.perf_counter()
     registry, _ = read_registry_file(data_dir / "registry.csv")
     accounts, _ = read_accounts(data_dir / "accounts.jsonl")
-    truth, kinds = read_truth(data_dir / "truth.csv")
+    truth, kinds, profiles = read_truth(data_dir / "truth.csv")
     matcher = matcher or AccountMatcher(threshold=threshold)
     results = matcher.fit(registry, accounts).predict(accounts)
-    s = score(results, truth, kinds, threshold)
+    s = score(results, truth, kinds, threshold, profiles)
     return EvalResult(**s, prior=float(matcher.prior_), seconds=round(time.perf_counter() - started, 1))
 
 

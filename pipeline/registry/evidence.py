@@ -16,9 +16,10 @@ never written to logs.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from .model import LEVELS, STATUS_LEVELS, level
+from .model import LEVELS, STATUS_LEVELS, TF_LEVELS, level
 
 
 def level_of(comparison: str, weight: float, level_weights: dict[str, list[tuple[str, float]]] | None) -> str:
@@ -98,6 +99,7 @@ def build_evidence(
     reviewer: str | None = None,
     level_weights: dict[str, list[tuple[str, float]]] | None = None,
     status: tuple[str, float] | None = None,
+    q0: float = 1.0,
 ) -> list[dict[str, Any]]:
     """Evidence for the account's best candidate (``top`` is its row of Splink's scored pairs)."""
     items: list[dict[str, Any]] = []
@@ -128,6 +130,8 @@ def build_evidence(
     for comp in LEVELS:
         code = level_of(comp, float(top[f"mw_{comp}"]), level_weights)
         weight = float(top[f"mw_{comp}"]) + (float(top["mw_tf_adj_name"]) if comp == "name" else 0.0)
+        if comp == "name" and code in TF_LEVELS:
+            weight -= math.log2(q0)  # u = q0·tf(v): see matcher.estimate_prior
         lv = level(comp, code)
         acc_value, rec_value = _sides(comp, feats, account, record)
         items.append({

@@ -30,10 +30,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from sklearn.base import BaseEstimator
 
 from .evidence import build_evidence
 from .features import FEATURE_COLUMNS, Gazetteer, account_features, account_id, record_features
-from .model import LEVELS, STATUS_CODES, STATUS_LEVELS, blocking_rules, settings_dict
+from .model import LEVELS, STATUS_CODES, STATUS_LEVELS, TF_LEVELS, blocking_rules, settings_dict
 from .names import normalise_handle
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def _gender_from_nip(nip: str) -> str | None:
     return {"1": "L", "2": "P"}.get(nip[14]) if len(nip) == 18 else None
 
 
-class AccountMatcher:
+class AccountMatcher(BaseEstimator):
     """Fellegi–Sunter matching of accounts to registry records with Splink (DuckDB backend).
 
     Parameters
@@ -220,7 +221,7 @@ class AccountMatcher:
         tf = counts / self.n_records_
         acc = self._account_table(accounts) if accounts is not None else None
         self.name_share_ = name_share(tf, acc.column("name_key").to_pylist() if acc is not None else None)
-        self.name_tf_ = pd.DataFrame({"name_key": tf.index, "tf_name_key": tf.to_numpy() * self.name_share_})
+        self.name_tf_ = pd.DataFrame({"name_key": tf.index, "tf_name_key": tf.to_numpy()})
         self.settings_, self.u_estimated_ = self._train(acc)
         self.level_weights_ = level_weights(self.settings_)
         log.info("matcher fitted: %d records, u estimated: %s", self.n_records_, self.u_estimated_)
@@ -320,7 +321,8 @@ class AccountMatcher:
         pairs = (
             self._score(pa.Table.from_pylist(to_score, schema=FEATURE_SCHEMA), feedback) if to_score else None
         )
-        self.prior_, self.status_in_, self.status_out_ = self._priors(pairs, to_score)
+        self.priors_ = self._priors(pairs, to_score)
+        self.prior_ = self.priors_.pi
         results = self._results(by_id, {f["unique_id"]: f for f in feats}, certain, pairs, feedback)
         n_linked = sum(1 for r in results if r["nip"])
         log.info("matched %d accounts: %d linked at threshold %.2f, prior %.3f", len(results), n_linked,
@@ -349,27 +351,36 @@ class AccountMatcher:
         w0 = math.log2(lam / (1 - lam))
         df = df.assign(log2k=df.match_weight - w0)
         df["r"] = np.exp2(df.log2k) / self.n_records_
+        tf_levels = {code for code, _ in self.level_weights_["name"] if code in TF_LEVELS}
+        codes = level_codes(self.level_weights_["name"], df["mw_name"].to_numpy())
+        df["tfl"] = np.isin(codes, list(tf_levels))
+        df["exact"] = codes == "exact"
         return df
 
-    def _priors(
-        self, pairs: pd.DataFrame | None, scored: list[dict[str, Any]]
-    ) -> tuple[float, dict[str, float], dict[str, float]]:
-        """π and P(status | in / not in registry): fixed, or estimated by EM over the accounts."""
+    def _priors(self, pairs: pd.DataFrame | None, scored: list[dict[str, Any]]) -> Priors:
+        """π, P(status | in / not in registry) and q0: fixed, or estimated by EM over the accounts."""
         status_in = {lv.code: float(lv.m) for lv in STATUS_LEVELS}
         status_out = {lv.code: float(lv.u) for lv in STATUS_LEVELS}
         fixed = isinstance(self.prior, int | float) and not isinstance(self.prior, bool)
         start = float(self.prior) if fixed else self.default_prior
+        priors = Priors(start, status_in, status_out, self.name_share_)
         if fixed or pairs is None or len(scored) < self.min_accounts_for_prior:
-            return start, status_in, status_out
-        sums = pairs.groupby("unique_id_l")["r"].sum()
-        s = np.array([float(sums.get(f["unique_id"], 0.0)) for f in scored])
+            return priors
+        tf_sum = pairs[pairs.tfl].groupby("unique_id_l")["r"].sum()
+        other_sum = pairs[~pairs.tfl].groupby("unique_id_l")["r"].sum()
+        ids = [f["unique_id"] for f in scored]
+        s_tf = np.array([float(tf_sum.get(i, 0.0)) for i in ids])
+        s_other = np.array([float(other_sum.get(i, 0.0)) for i in ids])
+        exact = set(pairs.loc[pairs.exact, "unique_id_l"])
+        shows = np.array([i in exact for i in ids], dtype=float)
         status = [STATUS_CODES.get(f["asn_flag"], "silent") for f in scored]
-        return estimate_prior(s, status, start, status_in, status_out)
+        return estimate_prior(s_tf, s_other, shows, status, priors)
 
     def _account_odds(self, feats: dict[str, Any]) -> tuple[float, str]:
         """Prior odds that this account is in the registry, given what its bio says of its status."""
         code = STATUS_CODES.get(feats.get("asn_flag"), "silent")
-        odds = self.prior_ / (1 - self.prior_) * self.status_in_[code] / self.status_out_[code]
+        p = self.priors_
+        odds = p.pi / (1 - p.pi) * p.status_in[code] / p.status_out[code]
         return odds, code
 
     def _results(
@@ -394,7 +405,8 @@ class AccountMatcher:
             if g is None:
                 plans[aid] = (np.array([]), 0.0, None)
                 continue
-            odds = self._account_odds(feats[aid])[0] * g["r"].to_numpy()
+            r = g["r"].to_numpy() / np.where(g["tfl"].to_numpy(), self.priors_.q0, 1.0)
+            odds = self._account_odds(feats[aid])[0] * r
             plans[aid] = (odds, float(odds.sum()), g)
             wanted.update(g["unique_id_r"].iloc[: self.max_candidates].tolist())
         display = self._display(wanted)
@@ -431,7 +443,8 @@ class AccountMatcher:
             evidence = build_evidence(
                 "scored", top_row, feats[aid], row, display.get(candidates[0]["nip"]) if candidates else None,
                 probs.tolist(), self.prior_, level_weights=self.level_weights_,
-                status=(code, math.log2(self.status_in_[code] / self.status_out_[code])),
+                status=(code, math.log2(self.priors_.status_in[code] / self.priors_.status_out[code])),
+                q0=self.priors_.q0,
             )  # fmt: skip
             out.append({
                 **base, "nip": nip, "probability": round(top, 4), "p_in_registry": round(p_in, 4),
@@ -486,56 +499,76 @@ def level_weights(model: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
     return out
 
 
+@dataclass
+class Priors:
+    """What the matcher learns about the accounts as a whole (see estimate_prior)."""
+
+    pi: float  # P(an account is in the registry)
+    status_in: dict[str, float]  # P(bio says asn / non_asn / silent | in the registry)
+    status_out: dict[str, float]  # the same for accounts not in the registry
+    q0: float  # P(an account not in the registry shows a registry name)
+
+
 def estimate_prior(
-    s: np.ndarray,
+    s_tf: np.ndarray,
+    s_other: np.ndarray,
+    shows: np.ndarray,
     status: Sequence[str],
-    start: float,
-    status_in: dict[str, float],
-    status_out: dict[str, float],
+    start: Priors,
     iters: int = 500,
     pseudo: float = 10.0,
-) -> tuple[float, dict[str, float], dict[str, float]]:
-    """EM for π (the share of accounts in the registry) and P(status | in / not in the registry).
+) -> Priors:
+    """EM over the accounts for π, P(status | in / not in the registry) and q0.
 
-    ``s`` holds, per account, S = Σ_i K_i / N over its candidates (0 without candidates) and
-    ``status`` what its bio says ("asn", "non_asn", "silent"). E-step: the posterior that the account
-    is in the registry, w = π·θ1(status)·S / ((1 − π)·θ0(status) + π·θ1(status)·S). M-step: π = mean w;
-    θ1, θ0 = status frequencies weighted by w and 1 − w, smoothed towards the starting values with
-    ``pseudo`` accounts' worth of weight so that a small batch cannot drive them to 0 or 1.
+    Per account: ``s_tf`` = Σ K_i/N over candidates whose name agreement is scored with term
+    frequencies (exact, handle, within, contains; their Bayes factors assume u = tf(v) and are
+    divided by q0 here), ``s_other`` = the same over its other candidates, ``shows`` 1 when its
+    name is exactly a registry name, ``status`` what its bio says. E-step: w = P(in registry | data) = π·θ1·S / ((1 − π)·θ0 + π·θ1·S) with
+    S = s_tf/q0 + s_other. M-step: π = mean w; θ1, θ0 = status frequencies weighted by w and 1 − w;
+    q0 = the share of accounts showing exactly a registry name among those weighted 1 − w. Every update is
+    smoothed towards the starting values with ``pseudo`` accounts' worth of weight so that a small
+    batch cannot drive a parameter to 0 or 1.
     """
-    codes = list(status_in)
-    onehot = (
-        np.array([[1.0 if st == c else 0.0 for c in codes] for st in status])
-        if len(status)
-        else np.zeros((0, 3))
-    )
-    t1 = np.array([status_in[c] for c in codes])
-    t0 = np.array([status_out[c] for c in codes])
+    codes = list(start.status_in)
+    onehot = np.array([[1.0 if st == c else 0.0 for c in codes] for st in status]).reshape(len(status), len(codes))
+    t1 = np.array([start.status_in[c] for c in codes])
+    t0 = np.array([start.status_out[c] for c in codes])
     prior1, prior0 = t1.copy(), t0.copy()
-    pi = start
+    pi, q0 = start.pi, start.q0
     for _ in range(iters):
-        a1 = onehot @ t1
-        a0 = onehot @ t0
-        w = pi * a1 * s / ((1 - pi) * a0 + pi * a1 * s)
+        a1, a0 = onehot @ t1, onehot @ t0
+        total = s_tf / q0 + s_other
+        w = pi * a1 * total / ((1 - pi) * a0 + pi * a1 * total)
         new_pi = min(max(float(w.mean()) if len(w) else pi, 1e-4), 0.99)
         t1 = (w @ onehot + pseudo * prior1) / (w.sum() + pseudo)
         t0 = ((1 - w) @ onehot + pseudo * prior0) / ((1 - w).sum() + pseudo)
-        done = abs(new_pi - pi) < 1e-7
-        pi = new_pi
+        new_q0 = float(((1 - w) @ shows + pseudo * start.q0) / ((1 - w).sum() + pseudo))
+        new_q0 = min(max(new_q0, 0.02), 1.0)
+        done = abs(new_pi - pi) < 1e-7 and abs(new_q0 - q0) < 1e-7
+        pi, q0 = new_pi, new_q0
         if done:
             break
-    return pi, dict(zip(codes, t1.tolist(), strict=True)), dict(zip(codes, t0.tolist(), strict=True))
+    return Priors(pi, dict(zip(codes, t1.tolist(), strict=True)), dict(zip(codes, t0.tolist(), strict=True)), q0)
+
+
+def level_codes(levels: list[tuple[str, float]], weights: np.ndarray) -> np.ndarray:
+    """The level of each weight for one comparison (see evidence.level_of), vectorised."""
+    codes = np.array([c for c, _ in levels] + ["null"], dtype=object)
+    values = np.array([w for _, w in levels] + [0.0])
+    idx = np.abs(weights[:, None] - values[None, :]).argmin(axis=1)
+    return codes[idx]
 
 
 def name_share(tf: pd.Series, account_keys: Sequence[str | None] | None) -> float:
     """q: how much less often accounts than registry records carry a given registry name.
 
-    An exact name agreement on value v has u(v) = P(a non-matching account shows v); Splink's term
-    frequency stands in for it with tf(v), the registry's share of v, which assumes accounts carry
-    registry names as often as the registry does. Many accounts show nicknames or no name at all,
-    so u(v) = q·tf(v) with q = Σ_v p_acc(v)·tf(v) / Σ_v tf(v)², p_acc being the accounts' share of
-    v: the chance that a random account and a random record share a name, relative to two random
-    records. It needs no labels; without accounts q = 1 (the cautious value).
+    An exact name agreement on value v has u(v) = P(an account not in the registry shows v);
+    Splink's term frequency stands in for it with tf(v), the registry's share of v, which assumes
+    accounts carry registry names as often as the registry does. Many accounts show nicknames or no
+    name at all, so u(v) = q0·tf(v). This is q over *all* accounts, Σ_v p_acc(v)·tf(v) / Σ_v tf(v)²
+    (p_acc: the accounts' share of v), an upper bound for q0 since registry members show registry
+    names more often than others; it starts estimate_prior's EM and stands in for q0 when there
+    are too few accounts for EM. Without accounts it is 1 (the cautious value).
     """
     if not account_keys:
         return 1.0

@@ -131,6 +131,8 @@ STATUS_LEVELS: list[Level] = [
     Level("silent", "bio silent on status", "bio tidak menyebut status", 0.68, 0.72),
 ]  # fmt: skip
 STATUS_CODES = {1: "asn", -1: "non_asn", 0: "silent"}
+# Name levels scored with the registry's name frequencies (term-frequency adjustment).
+TF_LEVELS = frozenset({"exact", "handle", "within", "contains"})
 
 
 def level(comparison: str, code: str) -> Level:

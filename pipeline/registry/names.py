@@ -320,7 +320,7 @@ def parse_name(text: str | None, *, address_forms: bool = False, after_comma: st
         t = lex.lookup_front(pieces[0])
         if t is None and len(pieces) > 1:
             two = lex.lookup_front(" ".join(pieces[:2]))
-            if two is not None and " " in two.title:  # multi-word forms ("Kyai Haji")
+            if two is not None and len(pieces) > 2:  # two-word forms ("Kyai Haji")
                 front.extend(lex.expand(two))
                 del pieces[:2]
                 continue

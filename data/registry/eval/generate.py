@@ -4,7 +4,7 @@
 
 Writes, next to this script:
   registry.csv    4,000 fictional ASN records in the canonical import shape (many namesakes)
-  accounts.jsonl  600 accounts: 320 run by registry members (26 declared in the registry's akun
+  accounts.jsonl  600 accounts: 320 run by registry members (about 8% declared in the registry's akun
                   column), 180 by namesakes who are not in the registry, 100 by unrelated people
   truth.csv       platform, handle, nip (empty when not in the registry), kind, and for registry
                   members the profile: how much the account reveals (rich 55%, medium 35%,
