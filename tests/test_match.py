@@ -27,16 +27,43 @@ def registry(extra: int = 30) -> pd.DataFrame:
     """Two Sri Wahyuni in one kabupaten (a teacher and a midwife), a Budi with a declared account,
     and fictional others around them."""
     rows = [
-        dict(nip=SRI_GURU, nama="Sri Wahyuni", gelar_depan="", gelar_belakang="S.Pd.", jabatan="Guru Ahli Pertama",
-             instansi="Pemerintah Kabupaten Tanjung Sari", unit_kerja="SD Negeri 2 Sukamaju",
-             kabupaten_kota="Kabupaten Tanjung Sari", provinsi="Nusa Jaya", akun=None),
-        dict(nip=SRI_BIDAN, nama="SRI WAHYUNI", gelar_depan="", gelar_belakang="A.Md.Keb.", jabatan="Bidan Terampil",
-             instansi="Pemerintah Kabupaten Tanjung Sari", unit_kerja="Puskesmas Sukamaju",
-             kabupaten_kota="Kabupaten Tanjung Sari", provinsi="Nusa Jaya", akun=None),
-        dict(nip=BUDI, nama="Budi Santoso", gelar_depan="", gelar_belakang="S.E.", jabatan="Pengadministrasi Umum",
-             instansi="Pemerintah Kota Batu Raya", unit_kerja="Kecamatan Batu Timur", kabupaten_kota="Kota Batu Raya",
-             provinsi="Nusa Jaya", akun="x:budi_santoso88"),
-    ]  # fmt: skip
+        dict(
+            nip=SRI_GURU,
+            nama="Sri Wahyuni",
+            gelar_depan="",
+            gelar_belakang="S.Pd.",
+            jabatan="Guru Ahli Pertama",
+            instansi="Pemerintah Kabupaten Tanjung Sari",
+            unit_kerja="SD Negeri 2 Sukamaju",
+            kabupaten_kota="Kabupaten Tanjung Sari",
+            provinsi="Nusa Jaya",
+            akun=None,
+        ),
+        dict(
+            nip=SRI_BIDAN,
+            nama="SRI WAHYUNI",
+            gelar_depan="",
+            gelar_belakang="A.Md.Keb.",
+            jabatan="Bidan Terampil",
+            instansi="Pemerintah Kabupaten Tanjung Sari",
+            unit_kerja="Puskesmas Sukamaju",
+            kabupaten_kota="Kabupaten Tanjung Sari",
+            provinsi="Nusa Jaya",
+            akun=None,
+        ),
+        dict(
+            nip=BUDI,
+            nama="Budi Santoso",
+            gelar_depan="",
+            gelar_belakang="S.E.",
+            jabatan="Pengadministrasi Umum",
+            instansi="Pemerintah Kota Batu Raya",
+            unit_kerja="Kecamatan Batu Timur",
+            kabupaten_kota="Kota Batu Raya",
+            provinsi="Nusa Jaya",
+            akun="x:budi_santoso88",
+        ),
+    ]
     others = [public_record(r) for r in generate_records(extra, seed=5, common_rate=0.0)]
     return pd.DataFrame(rows + others)
 
@@ -80,10 +107,14 @@ def test_even_full_agreement_cannot_pick_between_two_identical_records():
 
 
 def test_bio_and_location_tip_the_balance(matcher):
-    results = by_handle(matcher.predict([
-        account("sri_bidan", "Sri Wahyuni", "bidan desa Sukamaju", "Tanjung Sari"),
-        account("sri_guru", "Sri Wahyuni", "guru SDN 2 Sukamaju", "Tanjung Sari"),
-    ]))  # fmt: skip
+    results = by_handle(
+        matcher.predict(
+            [
+                account("sri_bidan", "Sri Wahyuni", "bidan desa Sukamaju", "Tanjung Sari"),
+                account("sri_guru", "Sri Wahyuni", "guru SDN 2 Sukamaju", "Tanjung Sari"),
+            ]
+        )
+    )
     assert results["sri_bidan"]["nip"] == SRI_BIDAN and results["sri_bidan"]["probability"] >= 0.8
     assert results["sri_guru"]["nip"] == SRI_GURU and results["sri_guru"]["probability"] >= 0.8
     evidence = {e["field"]: e for e in results["sri_bidan"]["evidence"]}
@@ -135,8 +166,13 @@ def test_pseudonymised_results_hide_nips_and_record_values(matcher):
 
 
 def make_post(post_id: str, handle: str, display: str, bio: str = "", location: str = "") -> Post:
-    return Post(platform="x", post_id=post_id, created_at=datetime(2026, 11, 1, 8, 0), text="coblos nomor 2",
-                author=Author(handle=handle, display_name=display, bio=bio, location=location))  # fmt: skip
+    return Post(
+        platform="x",
+        post_id=post_id,
+        created_at=datetime(2026, 11, 1, 8, 0),
+        text="coblos nomor 2",
+        author=Author(handle=handle, display_name=display, bio=bio, location=location),
+    )
 
 
 def test_match_authors_is_idempotent_and_applies_feedback(engine, tmp_path, caplog):
@@ -144,11 +180,14 @@ def test_match_authors_is_idempotent_and_applies_feedback(engine, tmp_path, capl
     registry().to_csv(reg_file, index=False)
     settings = load_settings(environ={"NETRA__COLLECT__REJECTS_DIR": str(tmp_path / "rejects")})
     with engine.begin() as conn:
-        upsert_posts(conn, [
-            make_post("1", "Sri_Bidan", "Sri Wahyuni", "bidan desa Sukamaju", "Tanjung Sari"),
-            make_post("2", "sriw", "Sri Wahyuni"),
-            make_post("3", "budi_santoso88", "Budi"),
-        ])  # fmt: skip
+        upsert_posts(
+            conn,
+            [
+                make_post("1", "Sri_Bidan", "Sri Wahyuni", "bidan desa Sukamaju", "Tanjung Sari"),
+                make_post("2", "sriw", "Sri Wahyuni"),
+                make_post("3", "budi_santoso88", "Budi"),
+            ],
+        )
     caplog.set_level(logging.INFO)
     first = match_authors(settings, engine, registry_file=reg_file)
     assert (first["read"], first["written"], first["skipped"], first["linked"]) == (3, 3, 0, 2)
@@ -189,8 +228,17 @@ def test_match_authors_is_idempotent_and_applies_feedback(engine, tmp_path, capl
 
 
 def test_save_matches_upserts_one_row_per_account(engine):
-    res = {"platform": "x", "handle": "a", "nip": None, "probability": 0.2, "p_in_registry": 0.3,
-           "status": "unmatched", "candidates": [], "other_odds": 0.0, "evidence": []}  # fmt: skip
+    res = {
+        "platform": "x",
+        "handle": "a",
+        "nip": None,
+        "probability": 0.2,
+        "p_in_registry": 0.3,
+        "status": "unmatched",
+        "candidates": [],
+        "other_odds": 0.0,
+        "evidence": [],
+    }
     with engine.begin() as conn:
         save_matches(conn, [res], 1, 0.8)
         save_matches(conn, [{**res, "probability": 0.4}], 2, 0.8)

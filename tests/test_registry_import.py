@@ -16,14 +16,54 @@ from pipeline.registry.importer import (
 from pipeline.store.tables import AsnRecord
 from pipeline.store.tables.registry import AsnRecordHistory
 
-COLUMNS = ["nip", "nama", "gelar_depan", "gelar_belakang", "jabatan", "instansi", "unit_kerja",
-           "kabupaten_kota", "provinsi", "akun"]  # fmt: skip
-SRI = ["198503122010012003", "Sri Wahyuni", "", "S.Pd.", "Guru Ahli Pertama", "Pemerintah Kabupaten Tanjung Sari",
-       "SD Negeri 2 Sukamaju", "Kabupaten Tanjung Sari", "Nusa Jaya", ""]  # fmt: skip
-BUDI = ["197901012005011001", "Budi Santoso", "", "S.E.", "Pengadministrasi Umum", "Pemerintah Kota Batu Raya",
-        "Kecamatan Batu Timur", "Kota Batu Raya", "Nusa Jaya", "x:@budi_santoso88; ig:budi.s"]  # fmt: skip
-RATNA = ["198703152011012004", "RATNA DEWI", "", "A.Md.Keb.", "Bidan Terampil", "Pemerintah Kabupaten Tanjung Sari",
-         "Puskesmas Sukamaju", "Kabupaten Tanjung Sari", "Nusa Jaya", ""]  # fmt: skip
+COLUMNS = [
+    "nip",
+    "nama",
+    "gelar_depan",
+    "gelar_belakang",
+    "jabatan",
+    "instansi",
+    "unit_kerja",
+    "kabupaten_kota",
+    "provinsi",
+    "akun",
+]
+SRI = [
+    "198503122010012003",
+    "Sri Wahyuni",
+    "",
+    "S.Pd.",
+    "Guru Ahli Pertama",
+    "Pemerintah Kabupaten Tanjung Sari",
+    "SD Negeri 2 Sukamaju",
+    "Kabupaten Tanjung Sari",
+    "Nusa Jaya",
+    "",
+]
+BUDI = [
+    "197901012005011001",
+    "Budi Santoso",
+    "",
+    "S.E.",
+    "Pengadministrasi Umum",
+    "Pemerintah Kota Batu Raya",
+    "Kecamatan Batu Timur",
+    "Kota Batu Raya",
+    "Nusa Jaya",
+    "x:@budi_santoso88; ig:budi.s",
+]
+RATNA = [
+    "198703152011012004",
+    "RATNA DEWI",
+    "",
+    "A.Md.Keb.",
+    "Bidan Terampil",
+    "Pemerintah Kabupaten Tanjung Sari",
+    "Puskesmas Sukamaju",
+    "Kabupaten Tanjung Sari",
+    "Nusa Jaya",
+    "",
+]
 
 
 def write_csv(path: Path, rows: list[list[str]], header=COLUMNS, delimiter=",") -> Path:
@@ -92,7 +132,7 @@ def test_bad_rows_are_rejected_with_file_line_field_reason_and_the_rest_loads(en
         (6, "nama", "missing", "row rejected"),
         (7, "nip", "duplicate NIP (first on line 2)", "row rejected"),
         (8, "akun", "declared account 'myspace:ratna': unknown platform 'myspace'", "value dropped"),
-    ]  # fmt: skip
+    ]
     assert report.n_valid == 2 and report.n_rejected == 5
     assert count(engine, AsnRecord) == 2
     text = Path(report.rejects_path).read_text(encoding="utf-8")
@@ -112,8 +152,16 @@ def test_a_file_with_no_valid_row_never_empties_the_registry(engine, tmp_path):
 
 
 def test_siasn_headers_semicolons_and_a_mapping(engine, tmp_path):
-    header = ["NIP BARU", "NAMA", "GELAR DEPAN", "GELAR BELAKANG", "JABATAN NAMA", "INSTANSI KERJA NAMA",
-              "UNOR NAMA", "LOKASI KERJA NAMA"]  # fmt: skip
+    header = [
+        "NIP BARU",
+        "NAMA",
+        "GELAR DEPAN",
+        "GELAR BELAKANG",
+        "JABATAN NAMA",
+        "INSTANSI KERJA NAMA",
+        "UNOR NAMA",
+        "LOKASI KERJA NAMA",
+    ]
     rows = [[r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]] for r in (SRI, RATNA)]
     path = write_csv(tmp_path / "siasn.csv", rows, header=header, delimiter=";")
     report = import_registry(engine, path)
@@ -143,7 +191,7 @@ def test_missing_required_column_and_bad_mapping_are_clear(engine, tmp_path):
         import_registry(engine, path)
     bad = tmp_path / "bad.yaml"
     bad.write_text("columns:\n  nomor: NIP\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="columns.nomor"):
+    with pytest.raises(ConfigError, match=r"columns\.nomor"):
         load_mapping(bad)
 
 

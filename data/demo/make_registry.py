@@ -26,23 +26,39 @@ from pipeline.registry.synthetic import Region, generate_records, make_nip, publ
 
 SEED = 2026
 N_OTHERS = 300
-COLUMNS = ["nip", "nama", "gelar_depan", "gelar_belakang", "jabatan", "instansi", "unit_kerja",
-           "kabupaten_kota", "provinsi", "akun"]  # fmt: skip
+COLUMNS = [
+    "nip",
+    "nama",
+    "gelar_depan",
+    "gelar_belakang",
+    "jabatan",
+    "instansi",
+    "unit_kerja",
+    "kabupaten_kota",
+    "provinsi",
+    "akun",
+]
 DECLARED_IN_REGISTRY = {"rahmat", "rudi"}  # personas whose account the registry lists
 FEMALE = {"sri", "maya", "yuliana", "dewi", "nurhayati", "ratna_w", "eka"}
 # Namesakes: (persona key, how many others share the name, what they do instead).
 NAMESAKES = {
-    "sri": [("Guru Ahli Pertama", "SD Negeri 4 Sukamaju", "Kabupaten Tanjung Sari", "S.Pd."),
-            ("Pengadministrasi Umum", "Kecamatan Pesisir", "Kabupaten Tanjung Sari", ""),
-            ("Bidan Terampil", "Puskesmas Karangrejo", "Kabupaten Sungai Jernih", "A.Md.Keb.")],
-    "budi": [("Pengadministrasi Umum", "Kecamatan Sukamaju", "Kabupaten Tanjung Sari", "S.E."),
-             ("Guru Ahli Pertama", "SD Negeri 7 Mekarjaya", "Kabupaten Padang Luhur", "S.Pd."),
-             ("Penyuluh Pertanian Ahli Pertama", "Dinas Pertanian", "Kota Batu Raya", "S.P.")],
+    "sri": [
+        ("Guru Ahli Pertama", "SD Negeri 4 Sukamaju", "Kabupaten Tanjung Sari", "S.Pd."),
+        ("Pengadministrasi Umum", "Kecamatan Pesisir", "Kabupaten Tanjung Sari", ""),
+        ("Bidan Terampil", "Puskesmas Karangrejo", "Kabupaten Sungai Jernih", "A.Md.Keb."),
+    ],
+    "budi": [
+        ("Pengadministrasi Umum", "Kecamatan Sukamaju", "Kabupaten Tanjung Sari", "S.E."),
+        ("Guru Ahli Pertama", "SD Negeri 7 Mekarjaya", "Kabupaten Padang Luhur", "S.Pd."),
+        ("Penyuluh Pertanian Ahli Pertama", "Dinas Pertanian", "Kota Batu Raya", "S.P."),
+    ],
     "ratna_w": [("Perawat Terampil", "Puskesmas Pesisir", "Kabupaten Tanjung Sari", "A.Md.Kep.")],
     "rahmat": [("Guru Ahli Madya", "SMA Negeri 1 Tanjung Sari", "Kabupaten Tanjung Sari", "S.Pd.")],
-    "agus": [("Analis Kebijakan Ahli Pertama", "Badan Perencanaan Pembangunan Daerah", "Kota Batu Raya", "S.E.")],
+    "agus": [
+        ("Analis Kebijakan Ahli Pertama", "Badan Perencanaan Pembangunan Daerah", "Kota Batu Raya", "S.E.")
+    ],
     "eka": [("Bidan Terampil", "Puskesmas Sukamaju", "Kabupaten Tanjung Sari", "A.Md.Keb.")],
-}  # fmt: skip
+}
 
 
 def _instansi(kab: str, unit: str) -> str:
@@ -59,20 +75,39 @@ def main(out: Path = HERE / "registry.csv") -> None:
     for p in personas:
         gender = "P" if p["key"] in FEMALE else "L"
         nip, _ = make_nip(rng, gender, used)
-        akun = f"{p['platform']}:{p['handle']}" if p["key"] in DECLARED_IN_REGISTRY and p.get("handle") else ""
-        rows.append({
-            "nip": nip, "nama": p["nama"], "gelar_depan": p.get("gelar_depan") or "",
-            "gelar_belakang": p.get("gelar_belakang") or "", "jabatan": p["jabatan"], "instansi": p["instansi"],
-            "unit_kerja": p["unit_kerja"], "kabupaten_kota": p["kabupaten_kota"], "provinsi": p["provinsi"],
-            "akun": akun,
-        })  # fmt: skip
+        akun = (
+            f"{p['platform']}:{p['handle']}" if p["key"] in DECLARED_IN_REGISTRY and p.get("handle") else ""
+        )
+        rows.append(
+            {
+                "nip": nip,
+                "nama": p["nama"],
+                "gelar_depan": p.get("gelar_depan") or "",
+                "gelar_belakang": p.get("gelar_belakang") or "",
+                "jabatan": p["jabatan"],
+                "instansi": p["instansi"],
+                "unit_kerja": p["unit_kerja"],
+                "kabupaten_kota": p["kabupaten_kota"],
+                "provinsi": p["provinsi"],
+                "akun": akun,
+            }
+        )
         for jabatan, unit, kab, back in NAMESAKES.get(p["key"], []):
             nip, _ = make_nip(rng, gender, used)
-            rows.append({
-                "nip": nip, "nama": p["nama"].upper() if rng.random() < 0.5 else p["nama"], "gelar_depan": "",
-                "gelar_belakang": back, "jabatan": jabatan, "instansi": _instansi(kab, unit), "unit_kerja": unit,
-                "kabupaten_kota": kab, "provinsi": "Nusa Jaya", "akun": "",
-            })  # fmt: skip
+            rows.append(
+                {
+                    "nip": nip,
+                    "nama": p["nama"].upper() if rng.random() < 0.5 else p["nama"],
+                    "gelar_depan": "",
+                    "gelar_belakang": back,
+                    "jabatan": jabatan,
+                    "instansi": _instansi(kab, unit),
+                    "unit_kerja": unit,
+                    "kabupaten_kota": kab,
+                    "provinsi": "Nusa Jaya",
+                    "akun": "",
+                }
+            )
     places = ["Sukamaju", "Pesisir", "Karangrejo", "Mekarjaya", "Sumbersari", "Tegalwangi", "Sindangasih"]
     demo_regions = [
         Region("Nusa Jaya", "Kabupaten Tanjung Sari", places),

@@ -88,7 +88,8 @@ def registry_import(
             f"rejected {report.n_rejected} rows" + (f", dropped {n_dropped} values" if n_dropped else "")
         )
         for r in report.rejects[:10]:
-            console.print(f"  {r.file}:{r.line}: {r.field}: {r.reason} ({r.action})", highlight=False, soft_wrap=True)
+            line = f"  {r.file}:{r.line}: {r.field}: {r.reason} ({r.action})"
+            console.print(line, highlight=False, soft_wrap=True)
         if len(report.rejects) > 10:
             console.print(f"  ... {len(report.rejects) - 10} more", highlight=False, soft_wrap=True)
         if report.rejects_path:

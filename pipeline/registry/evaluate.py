@@ -154,7 +154,8 @@ def score(results: Sequence[dict[str, Any]], truth: dict[str, str | None], kinds
     return {
         "threshold": threshold, "n_accounts": len(df), "n_positive": n_pos, "n_links": n_links,
         "n_correct": n_correct, "precision": n_correct / n_links if n_links else 1.0,
-        "recall": n_correct / n_pos if n_pos else 0.0, "by_kind": by_kind, "by_profile": by_profile, "curve": curve,
+        "recall": n_correct / n_pos if n_pos else 0.0, "by_kind": by_kind, "by_profile": by_profile,
+        "curve": curve,
         "calibration": bins, "brier": float(np.mean((top_p - right.astype(float)) ** 2)),
         "excluding_declared": {
             "precision": correct_nd / links_nd if links_nd else 1.0,

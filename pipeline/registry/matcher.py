@@ -523,14 +523,17 @@ def estimate_prior(
     Per account: ``s_tf`` = Σ K_i/N over candidates whose name agreement is scored with term
     frequencies (exact, handle, within, contains; their Bayes factors assume u = tf(v) and are
     divided by q0 here), ``s_other`` = the same over its other candidates, ``shows`` 1 when its
-    name is exactly a registry name, ``status`` what its bio says. E-step: w = P(in registry | data) = π·θ1·S / ((1 − π)·θ0 + π·θ1·S) with
-    S = s_tf/q0 + s_other. M-step: π = mean w; θ1, θ0 = status frequencies weighted by w and 1 − w;
-    q0 = the share of accounts showing exactly a registry name among those weighted 1 − w. Every update is
-    smoothed towards the starting values with ``pseudo`` accounts' worth of weight so that a small
-    batch cannot drive a parameter to 0 or 1.
+    name is exactly a registry name, ``status`` what its bio says.
+
+    E-step: w = P(in registry | data) = π·θ1·S / ((1 − π)·θ0 + π·θ1·S) with S = s_tf/q0 + s_other.
+    M-step: π = mean w; θ1, θ0 = status frequencies weighted by w and 1 − w; q0 = the share of
+    accounts showing exactly a registry name among those weighted 1 − w. Every update is smoothed
+    towards the starting values with ``pseudo`` accounts' worth of weight so that a small batch
+    cannot drive a parameter to 0 or 1.
     """
     codes = list(start.status_in)
-    onehot = np.array([[1.0 if st == c else 0.0 for c in codes] for st in status]).reshape(len(status), len(codes))
+    onehot = np.array([[1.0 if st == c else 0.0 for c in codes] for st in status])
+    onehot = onehot.reshape(len(status), len(codes))
     t1 = np.array([start.status_in[c] for c in codes])
     t0 = np.array([start.status_out[c] for c in codes])
     prior1, prior0 = t1.copy(), t0.copy()
@@ -548,7 +551,8 @@ def estimate_prior(
         pi, q0 = new_pi, new_q0
         if done:
             break
-    return Priors(pi, dict(zip(codes, t1.tolist(), strict=True)), dict(zip(codes, t0.tolist(), strict=True)), q0)
+    status_in = dict(zip(codes, t1.tolist(), strict=True))
+    return Priors(pi, status_in, dict(zip(codes, t0.tolist(), strict=True)), q0)
 
 
 def level_codes(levels: list[tuple[str, float]], weights: np.ndarray) -> np.ndarray:
