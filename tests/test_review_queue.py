@@ -281,3 +281,32 @@ def test_every_change_is_in_the_audit_log(store):
     assert ("rev01", "claim") in actions and ("rev01", "decide") in actions and ("rev01", "status") in actions
     decide = next(e for e in trail if e["action"] == "decide")
     assert decide["after"]["stance"] == "support" and decide["before"] is None and decide["at"] is not None
+
+
+def test_asn_verdicts_go_back_to_the_matcher_and_judged_matches_stay_put(store):
+    pytest.importorskip("pipeline.registry.feedback")
+    from pipeline.store.tables.registry import AccountMatch, MatchFeedback
+
+    s = settings()
+    queue.enqueue(s, store)
+    a, b = sample.make_users(store, 2)
+    first = queue.claim_next(store, a.id, a.username, s)
+    save_decision(store, first.item_id, a, Labels("support", "wrong_person", "posting", "dismiss"))
+    second = queue.claim_next(store, b.id, b.username, s)
+    save_decision(store, second.item_id, b, FORWARD)
+    with store.connect() as conn:
+        feedback = conn.execute(select(MatchFeedback).order_by(MatchFeedback.id)).all()
+        judged = {
+            r.id: r
+            for r in conn.execute(select(ITEMS).where(ITEMS.c.id.in_([first.item_id, second.item_id])))
+        }
+        matches = {r.handle: r for r in conn.execute(select(AccountMatch))}
+    assert [(f.verdict, f.reviewer) for f in feedback] == [("reject", "rev01"), ("confirm", "rev02")]
+    assert feedback[0].nip == judged[first.item_id].nip
+    rejected = matches[judged[first.item_id].author_handle]
+    assert rejected.nip != judged[first.item_id].nip  # the matcher dropped the rejected candidate
+    queue.enqueue(s, store)  # the changed match reaches the queue, but not the judged items
+    with store.connect() as conn:
+        after = {r.id: r for r in conn.execute(select(ITEMS).where(ITEMS.c.id.in_(list(judged))))}
+    for item_id, before in judged.items():
+        assert (after[item_id].nip, after[item_id].match) == (before.nip, before.match)

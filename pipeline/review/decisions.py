@@ -44,11 +44,14 @@ class ReviewError(Exception):
     status = 400
     code = "error"
 
-    def __init__(self, message: str, code: str | None = None, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, code: str | None = None, field: str | None = None, params: dict | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code or self.code
         self.field = field
+        self.params = params or {}  # who changed it and when, for a translated message
 
 
 class NotFound(ReviewError):
@@ -87,7 +90,8 @@ def _labels_of(row: Any) -> dict[str, Any]:
     return {k: m[k] for k in LABEL_FIELDS}
 
 
-def _last_change(conn: Connection, item_id: int) -> str:
+def _last_change(conn: Connection, item_id: int) -> tuple[str, dict[str, Any]]:
+    """(" (last change by X at T UTC)", {"by": X, "at": T}) from the audit log, for conflict messages."""
     row = conn.execute(
         select(AUDIT.c.actor, AUDIT.c.at)
         .where(AUDIT.c.item_id == item_id, ~AUDIT.c.actor.startswith("system:"))
@@ -95,8 +99,8 @@ def _last_change(conn: Connection, item_id: int) -> str:
         .limit(1)
     ).first()
     if row is None:
-        return ""
-    return f" (last change by {row.actor} at {row.at:%Y-%m-%d %H:%M} UTC)"
+        return "", {"by": "?", "at": None}
+    return f" (last change by {row.actor} at {row.at:%Y-%m-%d %H:%M} UTC)", {"by": row.actor, "at": row.at}
 
 
 def save_decision(
@@ -143,15 +147,16 @@ def _revise(
     conn: Connection, item: Any, mine: Any, actor: Actor, labels: Labels, expected: int | None, now: datetime
 ) -> tuple[int, int]:
     if item.status == "decided":
+        text, who = _last_change(conn, item.id)
         raise Conflict(
-            "This item is already decided; only a lead can change it now" + _last_change(conn, item.id) + ".",
-            code="final",
+            "This item is already decided; only a lead can change it now" + text + ".", "final", params=who
         )
     if expected != mine.version:
         raise Conflict(
             f"Your decision on this item was changed since you opened it (now version {mine.version}, "
             f"saved {mine.updated_at:%Y-%m-%d %H:%M} UTC); reload to see it. Nothing was saved.",
             code="stale",
+            params={"by": actor.username, "at": mine.updated_at},
         )
     values = labels.as_dict() | {"updated_at": now}
     done = conn.execute(
@@ -174,18 +179,21 @@ def _create(
     if expected:
         raise Conflict("The decision you were editing no longer exists; reload the item.", code="stale")
     if item.status != "open":
+        text, who = _last_change(conn, item.id)
         raise Conflict(
-            "This item was already decided by other reviewers" + _last_change(conn, item.id)
-            + "; your decision was not saved.",
-            code="decided",
-        )  # fmt: skip
+            "This item was already decided by other reviewers" + text + "; your decision was not saved.",
+            "decided",
+            params=who,
+        )
     a = ASSIGNMENTS
     lease = conn.execute(select(a).where(a.c.item_id == item.id, a.c.user_id == actor.id)).first()
     if lease is None or lease.state != "active":
+        text, who = _last_change(conn, item.id)
         raise Conflict(
             "This item is not leased to you: your lease expired and another reviewer took it, or you never "
-            "claimed it" + _last_change(conn, item.id) + ". Your decision was not saved.",
-            code="not_leased",
+            "claimed it" + text + ". Your decision was not saved.",
+            "not_leased",
+            params=who,
         )
     done = conn.execute(
         update(a)
@@ -277,10 +285,12 @@ def adjudicate(
             current = conn.execute(select(ITEMS.c.version).where(ITEMS.c.id == item_id)).first()
             if current is None:
                 raise NotFound(f"review item {item_id} does not exist")
+            text, who = _last_change(conn, item_id)
             raise Conflict(
-                "This item was changed since you opened it" + _last_change(conn, item_id)
+                "This item was changed since you opened it" + text
                 + "; reload to see the change. Your adjudication was not saved.",
-                code="stale",
+                "changed",
+                params=who,
             )  # fmt: skip
         item = conn.execute(select(ITEMS).where(ITEMS.c.id == item_id)).one()
         if item.status not in ("adjudication", "decided"):

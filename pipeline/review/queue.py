@@ -384,7 +384,10 @@ def _refresh(
     now: datetime,
     log_entries: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """A new model opinion or match for an existing item: new snapshots, same decisions and status."""
+    """A new model opinion or match for an existing item: new snapshots, same decisions and status.
+
+    Once an item has a decision its match snapshot is frozen (only the model's opinion is refreshed).
+    """
     pred = _prediction_snapshot(row)
     disagree = bool(old.prediction) and old.prediction.get("stance") != pred["stance"]
     values = {
@@ -400,6 +403,12 @@ def _refresh(
         "updated_at": now,
     }
     before = conn.execute(select(ITEMS).where(ITEMS.c.id == old.id)).one()._mapping
+    judged = conn.scalar(select(func.count()).where(DECISIONS.c.item_id == old.id))
+    if judged:
+        # Reviewers have judged this author against this ASN record: a later match (say, to another
+        # candidate after a "wrong person") must not silently re-point their decision at someone else.
+        for key in ("p_asn", "nip", "author_handle", "match"):
+            values.pop(key)
     conn.execute(update(ITEMS).where(ITEMS.c.id == old.id).values(version=ITEMS.c.version + 1, **values))
     log_entries.append(
         audit.entry(ENQUEUE_ACTOR, "refresh", "review_item", old.id, old.id,

@@ -193,6 +193,19 @@ def claim_next(request: Request):
 # --- an item ------------------------------------------------------------------------------------
 
 
+def error_text(request: Request, error: ReviewError | None) -> str | None:
+    """The error in the reviewer's language when there is a translation for its code, else as raised."""
+    if error is None:
+        return None
+    t = translator(current_lang(request))
+    if error.status == 422 and error.field:
+        return t("invalid.field", field=t(f"field.{error.field}"), reason=error.message.split(": ", 1)[-1])
+    key = f"conflict.{error.code}"
+    params = {"by": error.params.get("by", "?"), "at": fmt_dt(error.params.get("at"))}
+    text = t(key, **params)
+    return error.message if text == key else text
+
+
 def item_page(
     request: Request, item_id: int, status_code: int = 200, error: ReviewError | None = None,
     draft: dict[str, Any] | None = None, adj_draft: dict[str, Any] | None = None,
@@ -217,7 +230,7 @@ def item_page(
     )
     return render(
         request, "item.html", status_code, v=view, item=view["item"], form=form_values, adj_form=adj_values,
-        error=error, decision_version=(mine or {}).get("version", 0),
+        error=error, error_text=error_text(request, error), decision_version=(mine or {}).get("version", 0),
         unsaved=draft is not None and not view["can_decide"],
     )  # fmt: skip
 
