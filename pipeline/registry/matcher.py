@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -177,6 +178,7 @@ class AccountMatcher(BaseEstimator):
         import's columns; ``accounts`` (optional) the accounts to be matched, used only to
         estimate u by random sampling (no labels are used).
         """
+        started = time.perf_counter()
         features: list[pa.Table] = []
         displays: list[pa.Table] = []
         regions: Counter[tuple[str, str]] = Counter()
@@ -219,10 +221,15 @@ class AccountMatcher(BaseEstimator):
         self.declared_ = declared
         counts = pd.Series(self.records_.column("name_key").to_pylist()).value_counts()
         tf = counts / self.n_records_
+        self.timings_ = {"record_features": time.perf_counter() - started}
+        t = time.perf_counter()
         acc = self._account_table(accounts) if accounts is not None else None
+        self.timings_["account_features"] = time.perf_counter() - t
         self.name_share_ = name_share(tf, acc.column("name_key").to_pylist() if acc is not None else None)
         self.name_tf_ = pd.DataFrame({"name_key": tf.index, "tf_name_key": tf.to_numpy()})
+        t = time.perf_counter()
         self.settings_, self.u_estimated_ = self._train(acc)
+        self.timings_["train"] = time.perf_counter() - t
         self.level_weights_ = level_weights(self.settings_)
         log.info("matcher fitted: %d records, u estimated: %s", self.n_records_, self.u_estimated_)
         return self
@@ -260,9 +267,9 @@ class AccountMatcher(BaseEstimator):
     # ------------------------------------------------------------- helpers
     def _account_table(self, accounts: Any) -> pa.Table:
         rows = self._account_rows(accounts)
-        return pa.Table.from_pylist(
-            [account_features(r, self.gazetteer_) for r in rows], schema=FEATURE_SCHEMA
-        )
+        feats = [account_features(r, self.gazetteer_) for r in rows]
+        self._feature_cache = {_profile_key(r): f for r, f in zip(rows, feats, strict=True)}
+        return pa.Table.from_pylist(feats, schema=FEATURE_SCHEMA)
 
     @staticmethod
     def _account_rows(accounts: Any) -> list[dict[str, Any]]:
@@ -307,8 +314,12 @@ class AccountMatcher(BaseEstimator):
         rows = self._account_rows(accounts)
         if not rows:
             return []
+        t = time.perf_counter()
         by_id = {account_id(r["platform"], r["handle"]): r for r in rows}
-        feats = [account_features(r, self.gazetteer_) for r in rows]
+        cache = getattr(self, "_feature_cache", {})
+        feats = [cache.get(_profile_key(r)) or account_features(r, self.gazetteer_) for r in rows]
+        self._feature_cache = {}  # only the accounts given to fit are cached, for one predict
+        self.timings_["predict_features"] = time.perf_counter() - t
         certain: dict[str, tuple[str, list[str]]] = {}
         for aid in by_id:
             if aid in feedback.confirmed:
@@ -318,12 +329,17 @@ class AccountMatcher(BaseEstimator):
                 if nips:
                     certain[aid] = ("declared", nips)
         to_score = [f for f in feats if f["unique_id"] not in certain]
+        t = time.perf_counter()
         pairs = (
             self._score(pa.Table.from_pylist(to_score, schema=FEATURE_SCHEMA), feedback) if to_score else None
         )
+        self.timings_["score"] = time.perf_counter() - t
+        t = time.perf_counter()
+        self.n_pairs_ = 0 if pairs is None else len(pairs)
         self.priors_ = self._priors(pairs, to_score)
         self.prior_ = self.priors_.pi
         results = self._results(by_id, {f["unique_id"]: f for f in feats}, certain, pairs, feedback)
+        self.timings_["results"] = time.perf_counter() - t
         n_linked = sum(1 for r in results if r["nip"])
         log.info("matched %d accounts: %d linked at threshold %.2f, prior %.3f", len(results), n_linked,
                  self.threshold, self.prior_)  # fmt: skip
@@ -391,24 +407,33 @@ class AccountMatcher(BaseEstimator):
         pairs: pd.DataFrame | None,
         feedback: Feedback,
     ) -> list[dict[str, Any]]:
-        groups: dict[str, pd.DataFrame] = {}
+        groups: dict[str, tuple[int, int]] = {}
+        cols: dict[str, np.ndarray] = {}
         if pairs is not None and len(pairs):
-            pairs = pairs.sort_values(["unique_id_l", "r"], ascending=[True, False])
-            groups = dict(tuple(pairs.groupby("unique_id_l", sort=False)))
+            pairs = pairs.sort_values(["unique_id_l", "r"], ascending=[True, False], kind="stable")
+            ids = pairs["unique_id_l"].to_numpy()
+            starts = np.r_[0, np.flatnonzero(ids[1:] != ids[:-1]) + 1]
+            ends = np.r_[starts[1:], len(ids)]
+            groups = {ids[a]: (int(a), int(b)) for a, b in zip(starts, ends, strict=True)}
+            q0 = self.priors_.q0
+            cols = {c: pairs[c].to_numpy() for c in pairs.columns if c.startswith("mw_")}
+            cols["r"] = pairs["r"].to_numpy() / np.where(pairs["tfl"].to_numpy(), q0, 1.0)
+            cols["nip"] = pairs["unique_id_r"].to_numpy()
+            cols["log2k"] = pairs["log2k"].to_numpy()
         wanted: set[str] = set()
-        plans: dict[str, tuple[np.ndarray, float, pd.DataFrame | None]] = {}
+        plans: dict[str, tuple[np.ndarray, float, tuple[int, int] | None]] = {}
         for aid in by_id:
             if aid in certain:
                 wanted.update(certain[aid][1])
                 continue
-            g = groups.get(aid)
-            if g is None:
+            span = groups.get(aid)
+            if span is None:
                 plans[aid] = (np.array([]), 0.0, None)
                 continue
-            r = g["r"].to_numpy() / np.where(g["tfl"].to_numpy(), self.priors_.q0, 1.0)
-            odds = self._account_odds(feats[aid])[0] * r
-            plans[aid] = (odds, float(odds.sum()), g)
-            wanted.update(g["unique_id_r"].iloc[: self.max_candidates].tolist())
+            a, b = span
+            odds = self._account_odds(feats[aid])[0] * cols["r"][a:b]
+            plans[aid] = (odds, float(odds.sum()), span)
+            wanted.update(str(n) for n in cols["nip"][a : min(b, a + self.max_candidates)])
         display = self._display(wanted)
         out: list[dict[str, Any]] = []
         for aid, row in by_id.items():
@@ -426,19 +451,20 @@ class AccountMatcher(BaseEstimator):
                                                self.prior_, reviewer=reviewer),
                 })  # fmt: skip
                 continue
-            odds, total, g = plans[aid]
+            odds, total, span = plans[aid]
             probs = odds / (1.0 + total) if len(odds) else odds
             k = min(self.max_candidates, len(odds))
+            a = span[0] if span else 0
             candidates = [
-                {"nip": str(g["unique_id_r"].iloc[i]), "probability": round(float(probs[i]), 4),
-                 "weight": round(float(g["log2k"].iloc[i]), 2), "odds": float(odds[i])}
+                {"nip": str(cols["nip"][a + i]), "probability": round(float(probs[i]), 4),
+                 "weight": round(float(cols["log2k"][a + i]), 2), "odds": float(odds[i])}
                 for i in range(k)
             ]  # fmt: skip
             top = float(probs[0]) if len(probs) else 0.0
             p_in = total / (1.0 + total)
             nip = candidates[0]["nip"] if candidates and top >= self.threshold else None
             status = "matched" if nip else ("ambiguous" if p_in >= self.threshold else "unmatched")
-            top_row = g.iloc[0] if g is not None else None
+            top_row = {c: v[a] for c, v in cols.items() if c.startswith("mw_")} if span else None
             code = self._account_odds(feats[aid])[1]
             evidence = build_evidence(
                 "scored", top_row, feats[aid], row, display.get(candidates[0]["nip"]) if candidates else None,
@@ -583,6 +609,10 @@ def name_share(tf: pd.Series, account_keys: Sequence[str | None] | None) -> floa
     shared = float((p_acc * tf.reindex(p_acc.index).fillna(0.0)).sum())
     own = float((tf**2).sum())
     return min(max(shared / own, 0.05), 1.0) if own > 0 else 1.0
+
+
+def _profile_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row.get(c) for c in ACCOUNT_COLUMNS)
 
 
 def _str(value: Any) -> str | None:

@@ -388,13 +388,64 @@ def parse_name(text: str | None, *, address_forms: bool = False, after_comma: st
 def parse_registry_name(
     nama: str | None, gelar_depan: str | None = None, gelar_belakang: str | None = None
 ) -> ParsedName:
-    """A registry name with its title columns; titles may sit in the name, the columns, or both."""
+    """A registry name with its title columns; titles may sit in the name, the columns, or both.
+
+    Registry exports mostly keep titles in their own columns and the name bare, so a bare name
+    takes a fast path (a 4.7-million-row registry is parsed in minutes, not tens of minutes); the
+    result is the same as parsing "front name, back" as one string.
+    """
     front = (gelar_depan or "").strip()
     back = (gelar_belakang or "").strip()
-    text = " ".join(p for p in (front, (nama or "").strip()) if p)
-    if back:
-        text = f"{text}, {back}"
-    return parse_name(text)
+    name = (nama or "").strip()
+    bare = _bare_name(name)
+    if bare is None:
+        text = " ".join(p for p in (front, name) if p)
+        return parse_name(f"{text}, {back}" if back else text)
+    tokens, initials = bare
+    front_p, back_p = _title_columns(front, back)
+    title_names = tuple(dict.fromkeys(front_p.titles + back_p.titles))
+    return ParsedName(
+        raw=name, name=name, tokens=tokens, initials=initials, titles=title_names,
+        fields=tuple(dict.fromkeys(front_p.fields + back_p.fields)),
+        unknown_titles=front_p.unknown_titles + back_p.unknown_titles,
+        gender=_gender([front_p.gender, back_p.gender]) if (front_p.gender or back_p.gender) else None,
+    )  # fmt: skip
+
+
+_PLAIN_WORDS = re.compile(r"^[A-Za-z' ]+$")
+
+
+def _bare_name(name: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Tokens of a name without titles, punctuation or initials; None when it needs full parsing."""
+    if not name or not _PLAIN_WORDS.match(name):
+        return None
+    words = name.split()
+    lex = titles()
+    first, last = words[0].lower().replace("'", ""), words[-1]
+    if first in lex.front or first in lex.front_lower:
+        return None
+    if len(words) > 1 and lex.lookup_back(last) is not None:
+        return None
+    if any(len(w) == 1 for w in words):
+        return None
+    return tuple(t for t in (normalise_token(w) for w in words) if t), ()
+
+
+@lru_cache(maxsize=20_000)
+def _title_columns(front: str, back: str) -> tuple[ParsedName, ParsedName]:
+    """gelar_depan and gelar_belakang parsed as titles (their values repeat: cached)."""
+    empty = ParsedName(raw="")
+    front_p = _titles_only(front, "front") if front else empty
+    back_p = _titles_only(back, "back") if back else empty
+    return front_p, back_p
+
+
+def _titles_only(text: str, pos: str) -> ParsedName:
+    parsed = parse_name(f"{text} X" if pos == "front" else f"X, {text}")
+    return ParsedName(
+        raw=text, titles=parsed.titles, fields=parsed.fields, unknown_titles=parsed.unknown_titles,
+        gender=parsed.gender,
+    )  # fmt: skip
 
 
 def parse_display_name(text: str | None) -> ParsedName:

@@ -14,6 +14,7 @@ some give a full name, job and place; some only "Bu Sri" and a handle.
 
 from __future__ import annotations
 
+import bisect
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -553,7 +554,175 @@ def make_nip(rng: random.Random, gender: str, used: set[str]) -> tuple[str, date
             return nip, birth
 
 
-def person_name(rng: random.Random, gender: str, common_rate: float = 0.02) -> list[str]:
+@dataclass
+class NamePools:
+    """Given names by gender, ordered from most to least common (drawn with a Zipf-like skew)."""
+
+    first: dict[str, list[str]]
+    last: dict[str, list[str]]
+
+    def __post_init__(self) -> None:
+        self._cum: dict[tuple[str, str], list[float]] = {}
+        for kind, pools in (("first", self.first), ("last", self.last)):
+            for gender, items in pools.items():
+                total, cum = 0.0, []
+                for i in range(len(items)):
+                    total += 1.0 / (i + 1) ** 0.5
+                    cum.append(total)
+                self._cum[(kind, gender)] = cum
+
+    def draw(self, rng: random.Random, kind: str, gender: str) -> str:
+        items = (self.first if kind == "first" else self.last)[gender]
+        cum = self._cum[(kind, gender)]
+        return items[bisect.bisect(cum, rng.random() * cum[-1])]
+
+
+SMALL_POOLS = NamePools({"P": FEMALE_FIRST, "L": MALE_FIRST}, {"P": FEMALE_LAST, "L": MALE_LAST})
+_SYLLABLES = [
+    "su",
+    "har",
+    "ti",
+    "wa",
+    "ni",
+    "ka",
+    "ra",
+    "di",
+    "yan",
+    "sri",
+    "mar",
+    "na",
+    "lia",
+    "ja",
+    "ya",
+    "to",
+    "no",
+    "wi",
+    "da",
+    "sa",
+    "ri",
+    "ma",
+    "ti",
+    "ah",
+    "in",
+    "ar",
+    "man",
+    "dra",
+    "ko",
+    "pu",
+    "tra",
+    "ba",
+    "gus",
+    "ha",
+    "dja",
+    "le",
+    "nur",
+    "ro",
+    "ham",
+    "fi",
+    "zal",
+    "an",
+    "ta",
+    "se",
+]
+
+
+def national_pools(seed: int = 7, size: int = 3000) -> NamePools:
+    """Pools large enough for a national registry: the common names first, then invented ones.
+
+    With about 3,000 given names per gender and position, the most common full names are shared by
+    a few hundred people per million, as in real registries, not by thousands.
+    """
+    rng = random.Random(seed)
+
+    def invent(base: list[str], suffixes: tuple[str, ...]) -> list[str]:
+        out, seen = list(base), set(base)
+        while len(out) < size:
+            word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))) + rng.choice(suffixes)
+            word = word.capitalize()
+            if 4 <= len(word) <= 12 and word not in seen:
+                seen.add(word)
+                out.append(word)
+        return out
+
+    return NamePools(
+        {"P": invent(FEMALE_FIRST, ("", "i", "a", "wati")), "L": invent(MALE_FIRST, ("", "o", "an", "di"))},
+        {
+            "P": invent(FEMALE_LAST, ("", "ni", "sih", "yanti")),
+            "L": invent(MALE_LAST, ("", "to", "wan", "no")),
+        },
+    )
+
+
+def national_regions(seed: int = 7, provinces: int = 38, kabupaten: int = 514) -> list[Region]:
+    """Fictional provinces and kabupaten/kota in Indonesia's numbers (38 and 514)."""
+    rng = random.Random(seed)
+    heads = [
+        "Tanjung",
+        "Sungai",
+        "Batu",
+        "Bukit",
+        "Teluk",
+        "Muara",
+        "Air",
+        "Pulau",
+        "Padang",
+        "Lembah",
+        "Karang",
+        "Pantai",
+        "Rawa",
+        "Gunung",
+        "Danau",
+        "Kota",
+        "Lereng",
+        "Tanah",
+        "Kuala",
+        "Pematang",
+    ]
+    tails = [
+        "Sari",
+        "Raya",
+        "Jernih",
+        "Luhur",
+        "Baru",
+        "Damai",
+        "Permai",
+        "Manis",
+        "Indah",
+        "Jaya",
+        "Asri",
+        "Sejuk",
+        "Luas",
+        "Emas",
+        "Harapan",
+        "Terang",
+        "Sunyi",
+        "Tinggi",
+        "Gede",
+        "Lestari",
+        "Tenang",
+        "Hijau",
+        "Merah",
+        "Kencana",
+        "Mulia",
+        "Makmur",
+        "Sentosa",
+        "Bening",
+        "Agung",
+        "Biru",
+    ]
+    names = rng.sample([f"{h} {t}" for h in heads for t in tails], kabupaten + provinces)
+    provs, kabs = names[:provinces], names[provinces:]
+    places_pool = [h + t for h in _PLACE_HEAD for t in _PLACE_TAIL]
+    out = []
+    for i, kab in enumerate(kabs):
+        kind = "Kota" if rng.random() < 0.18 else "Kabupaten"
+        out.append(Region(provs[i % provinces], f"{kind} {kab}", rng.sample(places_pool, 12)))
+    return out
+
+
+def person_name(
+    rng: random.Random, gender: str, common_rate: float = 0.02, pools: NamePools = SMALL_POOLS
+) -> list[str]:
     """Name words (display case): common names get a boost so the registry holds many namesakes."""
     if rng.random() < common_rate:
         options = [c for c in COMMON_NAMES if c[0] == gender]
@@ -562,11 +731,9 @@ def person_name(rng: random.Random, gender: str, common_rate: float = 0.02) -> l
     elif rng.random() < 0.03:
         return [rng.choice(SINGLE_NAMES[gender])]
     else:
-        firsts, lasts = (FEMALE_FIRST, FEMALE_LAST) if gender == "P" else (MALE_FIRST, MALE_LAST)
-        words = [zipf_choice(rng, firsts), zipf_choice(rng, lasts)]
+        words = [pools.draw(rng, "first", gender), pools.draw(rng, "last", gender)]
     if rng.random() < 0.18:  # a third word
-        lasts = FEMALE_LAST if gender == "P" else MALE_LAST
-        extra = zipf_choice(rng, lasts)
+        extra = pools.draw(rng, "last", gender)
         if extra not in words:
             words.insert(1, extra) if rng.random() < 0.5 else words.append(extra)
     return words
@@ -598,6 +765,7 @@ def generate_records(
     region_list: list[Region] | None = None,
     common_rate: float = 0.02,
     style_noise: bool = True,
+    pools: NamePools = SMALL_POOLS,
 ) -> Iterator[dict[str, Any]]:
     """``n`` fictional registry rows in the import's canonical shape (plus hidden ``_`` fields)."""
     rng = random.Random(seed)
@@ -612,7 +780,7 @@ def generate_records(
             job = rng.choices(JOBS, weights=weights, k=1)[0]
         place = rng.choice(region.places)
         num = rng.randint(1, 12)
-        words = person_name(rng, gender, common_rate)
+        words = person_name(rng, gender, common_rate, pools)
         nip, _ = make_nip(rng, gender, used)
         front, back = _title_for(rng, job, gender)
         nama = " ".join(OLD_SPELLING.get(w, w) if rng.random() < 0.05 else w for w in words)
