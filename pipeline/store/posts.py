@@ -154,13 +154,16 @@ _COLUMNS = (
     "likes", "quotes", "views", "hashtags", "mentions", "links", "reply_to_id", "quote_of_id",
     "repost_of_id", "raw", "source", "run_id", "first_seen_at", "updated_at",
 )  # fmt: skip
-_ROW_PARAMS = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
+# JSON columns are bound as UTF-8 bytes straight from orjson and cast to TEXT by SQLite: decoding
+# them to str in Python only for the driver to encode them back to UTF-8 costs more than the insert.
+_JSON_COLUMNS = frozenset({"hashtags", "mentions", "links", "raw"})
+_ROW_PARAMS = "(" + ", ".join("CAST(? AS TEXT)" if c in _JSON_COLUMNS else "?" for c in _COLUMNS) + ")"
 _ON_CONFLICT = " ON CONFLICT (platform, post_id) DO UPDATE SET " + ", ".join(
     f"{name} = excluded.{name}" for name in REFRESHED
 )
 # Rows per multi-row INSERT: 28 parameters each stays under SQLite's default limit of 32,766.
 _ROWS_PER_STATEMENT = 1000
-_EMPTY = "[]"
+_EMPTY = b"[]"
 
 
 def _sqlite_upsert_sql(n_rows: int) -> str:
@@ -175,8 +178,8 @@ def _sqlite_time(value: datetime) -> str:
     return value.isoformat(" ", "microseconds")
 
 
-def _json_list(values: list[str]) -> str:
-    return orjson.dumps(values).decode() if values else _EMPTY
+def _json_list(values: list[str]) -> bytes:
+    return orjson.dumps(values) if values else _EMPTY
 
 
 def _sqlite_params(posts: list[Post], now_s: str) -> list[Any]:
@@ -191,7 +194,7 @@ def _sqlite_params(posts: list[Post], now_s: str) -> list[Any]:
             m.replies, m.reposts, m.likes, m.quotes, m.views,
             _json_list(p.hashtags), _json_list(p.mentions), _json_list(p.links),
             p.reply_to_id, p.quote_of_id, p.repost_of_id,
-            dumps(p.raw, option=opt).decode() if p.raw is not None else None,
+            dumps(p.raw, option=opt) if p.raw is not None else None,
             p.source, p.run_id, now_s, now_s,
         ))  # fmt: skip
     return params
@@ -206,6 +209,9 @@ def _upsert_sqlite(conn: Connection, prepared: PreparedPosts) -> tuple[int, int]
     """
     params = prepared.params or []
     now_s = _sqlite_time(prepared.now)
+    # A 64 MiB page cache (default 2 MiB) keeps the index pages of a growing table in memory; it
+    # matters from a few hundred thousand rows on (fewer page reads, less system time).
+    conn.exec_driver_sql("PRAGMA cache_size = -65536")
     before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM posts").scalar_one()
     width = len(_COLUMNS)
     step = _ROWS_PER_STATEMENT * width
