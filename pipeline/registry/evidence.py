@@ -72,7 +72,7 @@ def _sides(field: str, feats: dict[str, Any], account: dict[str, Any], rec: dict
             p for p in ((rec.get("gelar_depan") or ""), (rec.get("gelar_belakang") or "")) if p
         ) or None
     if field == "region":
-        return _join(feats.get("kabs") or feats.get("provs")) or account.get("location"), _join(
+        return _join(feats.get("kabs") or feats.get("provs")) or account.get("location") or None, _join(
             [v for v in (rec.get("kabupaten_kota"), rec.get("provinsi")) if v]
         )
     if field == "job":

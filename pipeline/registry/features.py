@@ -33,6 +33,8 @@ _GLUED_NUMBER = re.compile(r"\b(sdn|smpn|sman|smkn|sd|smp|sma|smk|mtsn|slbn|slb|
 _REGION_PREFIX = re.compile(
     r"^(?:(?:kabupaten|kab|kota|kotamadya|kodya|provinsi|propinsi|prov|daerah istimewa|adm|administrasi)\s+)+"
 )
+# Where one statement in a bio ends: "Bidan Puskesmas Sukamaju 👶 | Abdi negara" is two.
+_SEGMENT = re.compile(r"[|;,•·/\n\u2600-\u27bf\U0001F000-\U0001FAFF]+")
 _TITLE_IN_TEXT = re.compile(r"\b[A-Z][A-Za-z]{0,3}\.(?:\s?[A-Za-z]{1,4}\.?){1,3}")
 
 
@@ -147,7 +149,8 @@ def extract_work(*texts: str | None) -> WorkFeatures:
 
     Each text is read on its own (a place name never runs from a bio into a location).
     """
-    parts = [_extract_work_key(k) for k in (text_key(t) for t in texts) if k]
+    segments = [seg for t in texts if t for seg in _SEGMENT.split(t)]
+    parts = [_extract_work_key(k) for k in (text_key(seg) for seg in segments) if k]
     if not parts:
         return WorkFeatures()
     if len(parts) == 1:

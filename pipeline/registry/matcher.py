@@ -132,6 +132,8 @@ class AccountMatcher(BaseEstimator):
     blocking_rules: Splink blocking rules; None uses model.blocking_rules().
     seed: random sampling seed.
     threads, memory_limit: DuckDB settings for the Splink connection (None: DuckDB's defaults).
+    spark_session: a SparkSession to run Splink on Spark instead of DuckDB (the same model; needs
+        pyspark, which Netra does not install, and Splink's similarity jar on the session).
     """
 
     def __init__(
@@ -152,6 +154,7 @@ class AccountMatcher(BaseEstimator):
         threads: int | None = None,
         memory_limit: str | None = None,
         chunk_size: int = 100_000,
+        spark_session: Any = None,
     ) -> None:
         self.threshold = threshold
         self.max_candidates = max_candidates
@@ -169,6 +172,7 @@ class AccountMatcher(BaseEstimator):
         self.threads = threads
         self.memory_limit = memory_limit
         self.chunk_size = chunk_size
+        self.spark_session = spark_session
 
     # ----------------------------------------------------------------- fit
     def fit(self, registry: Any, accounts: Any = None) -> AccountMatcher:
@@ -286,6 +290,8 @@ class AccountMatcher(BaseEstimator):
         return list(latest.values())
 
     def _linker(self, accounts: pa.Table) -> tuple[Any, Any]:
+        if self.spark_session is not None:
+            return self._spark_linker(accounts), None
         import duckdb
         from splink import DuckDBAPI, Linker
 
@@ -305,6 +311,29 @@ class AccountMatcher(BaseEstimator):
         tf = db.register(self.name_tf_, dataset_display_name="tf_name_key_lookup")
         linker.table_management.register_term_frequency_lookup(tf, "name_key")
         return linker, con
+
+    def _spark_linker(self, accounts: pa.Table) -> Any:
+        """The same model on Splink's Spark backend (a national registry; see docs/matching.md)."""
+        from splink import Linker
+        from splink.backends.spark import SparkAPI
+
+        spark = self.spark_session
+        for view in ("a_accounts", "b_registry", "tf_name_key_lookup"):  # left by an earlier fit/predict
+            spark.catalog.dropTempView(view)
+        db = SparkAPI(spark_session=spark, break_lineage_method="persist")
+
+        def frame(table: pa.Table) -> Any:
+            return spark.createDataFrame(table.to_pylist(), schema=_spark_schema(table.schema))
+
+        a = db.register(frame(accounts), dataset_display_name="a_accounts")
+        r = db.register(frame(self.records_), dataset_display_name="b_registry")
+        settings = getattr(self, "settings_", None) or settings_dict(
+            self.n_records_, self.m_probabilities, self.blocking_rules or blocking_rules()
+        )
+        linker = Linker([a, r], settings, log_level=None)
+        tf = db.register(spark.createDataFrame(self.name_tf_), dataset_display_name="tf_name_key_lookup")
+        linker.table_management.register_term_frequency_lookup(tf, "name_key")
+        return linker
 
     # ------------------------------------------------------------- predict
     def predict(self, accounts: Any, feedback: Feedback | None = None) -> list[dict[str, Any]]:
@@ -357,8 +386,11 @@ class AccountMatcher(BaseEstimator):
         pred = linker.inference.predict(threshold_match_weight=self.min_weight, warning_mode="never")
         cols = ["unique_id_l", "unique_id_r", "match_weight"]
         cols += [f"mw_{c}" for c in LEVELS] + ["mw_tf_adj_name"]
-        df = con.execute(f"SELECT {', '.join(cols)} FROM {pred.physical_name}").df()
-        con.close()
+        if con is None:  # Spark
+            df = pred.as_spark_dataframe().select(*cols).toPandas()
+        else:
+            df = con.execute(f"SELECT {', '.join(cols)} FROM {pred.physical_name}").df()
+            con.close()
         if feedback.rejected and len(df):
             rejected = pd.MultiIndex.from_tuples(list(feedback.rejected))
             keep = ~pd.MultiIndex.from_arrays([df.unique_id_l, df.unique_id_r]).isin(rejected)
@@ -457,7 +489,7 @@ class AccountMatcher(BaseEstimator):
             a = span[0] if span else 0
             candidates = [
                 {"nip": str(cols["nip"][a + i]), "probability": round(float(probs[i]), 4),
-                 "weight": round(float(cols["log2k"][a + i]), 2), "odds": float(odds[i])}
+                 "weight": round(float(cols["log2k"][a + i]), 2), "odds": float(f"{odds[i]:.6g}")}
                 for i in range(k)
             ]  # fmt: skip
             top = float(probs[0]) if len(probs) else 0.0
@@ -475,7 +507,7 @@ class AccountMatcher(BaseEstimator):
             out.append({
                 **base, "nip": nip, "probability": round(top, 4), "p_in_registry": round(p_in, 4),
                 "status": status, "candidates": candidates,
-                "other_odds": float(odds[k:].sum()) if len(odds) > k else 0.0, "evidence": evidence,
+                "other_odds": float(f"{odds[k:].sum():.6g}") if len(odds) > k else 0.0, "evidence": evidence,
             })  # fmt: skip
         return out
 
@@ -609,6 +641,19 @@ def name_share(tf: pd.Series, account_keys: Sequence[str | None] | None) -> floa
     shared = float((p_acc * tf.reindex(p_acc.index).fillna(0.0)).sum())
     own = float((tf**2).sum())
     return min(max(shared / own, 0.05), 1.0) if own > 0 else 1.0
+
+
+def _spark_schema(schema: pa.Schema) -> Any:
+    from pyspark.sql import types as T
+
+    def spark_type(t: pa.DataType) -> Any:
+        if pa.types.is_list(t):
+            return T.ArrayType(T.StringType())
+        if pa.types.is_integer(t):
+            return T.IntegerType()
+        return T.StringType()
+
+    return T.StructType([T.StructField(f.name, spark_type(f.type), True) for f in schema])
 
 
 def _profile_key(row: dict[str, Any]) -> tuple[Any, ...]:

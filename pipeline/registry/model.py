@@ -149,6 +149,18 @@ def _custom(sql: str) -> cll.CustomLevel:
     return cll.CustomLevel(sql, base_dialect_str="duckdb")
 
 
+class _JaroWinklerAcross(cll.CustomLevel):
+    """jaro_winkler(handle_concat_l, name_concat_r) >= t, with each backend's function name."""
+
+    def __init__(self, threshold: float) -> None:
+        super().__init__("", label_for_charts="similar")
+        self.threshold = threshold
+
+    def create_sql(self, sql_dialect: Any) -> str:
+        fn = sql_dialect.jaro_winkler_function_name
+        return f"{fn}(handle_concat_l, name_concat_r) >= {self.threshold}"
+
+
 def comparisons(m_overrides: dict[str, dict[str, float]] | None = None) -> list[CustomComparison]:
     """The six comparisons, with prior m and u on every level."""
     mo = m_overrides or {}
@@ -175,7 +187,7 @@ def comparisons(m_overrides: dict[str, dict[str, float]] | None = None) -> list[
             lv("name", "contains", _custom(f"{n_r} >= 2 AND {shared} = {n_r}"), **tf),
             lv("name", "similar", cll.Or(
                 cll.JaroWinklerLevel("name_norm", 0.92),
-                _custom("jaro_winkler_similarity(handle_concat_l, name_concat_r) >= 0.92"),
+                _JaroWinklerAcross(0.92),
             )),
             lv("name", "short", cll.And(one_word, intersect("name_tokens", 1))),
             lv("name", "partial", intersect("name_tokens", 1)),
