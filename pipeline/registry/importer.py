@@ -203,6 +203,8 @@ def read_rows(path: Path, mapping: RegistryMapping) -> tuple[list[str], Iterator
         if isinstance(spec, ColumnValue):
             index[name] = spec
             continue
+        if spec is None:  # mapped to null on purpose: left empty without a word
+            continue
         found = next((keys.index(header_key(c)) for c in spec or [] if header_key(c) in keys), None)
         if found is None:
             if name in REQUIRED:
