@@ -60,6 +60,9 @@ class WorkFeatures:
     agencies: tuple[str, ...] = ()
     units: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
+    # Offices named outright ("Dinas Kesehatan", "Bappeda", "PPL" → bpp, distan), not through a
+    # unit below them: "guru SDN 2" names a school, not the Dinas Pendidikan's office.
+    offices: tuple[str, ...] = ()
     asn: bool = False
     non_asn: bool = False
     gender: str | None = None
@@ -163,7 +166,7 @@ def extract_work(*texts: str | None) -> WorkFeatures:
     genders = {p.gender for p in parts if p.gender}
     return WorkFeatures(
         jobs=merged("jobs"), agencies=merged("agencies"), units=merged("units"), places=merged("places"),
-        asn=asn, non_asn=any(p.non_asn for p in parts) and not asn,
+        offices=merged("offices"), asn=asn, non_asn=any(p.non_asn for p in parts) and not asn,
         gender=genders.pop() if len(genders) == 1 else None,
     )  # fmt: skip
 
@@ -176,6 +179,7 @@ def _extract_work_key(key: str) -> WorkFeatures:
     agencies: dict[str, None] = {}
     units: dict[str, None] = {}
     places: dict[str, None] = {}
+    offices: dict[str, None] = {}
     asn = non_asn = False
     genders: set[str] = set()
     for m in lex.pattern.finditer(key):
@@ -197,6 +201,10 @@ def _extract_work_key(key: str) -> WorkFeatures:
                 if agency.agency:
                     for c in lex.lineage(code):
                         agencies[c] = None
+                    if not (agency.place or agency.numbered):
+                        for c in lex.lineage(code):
+                            if c not in GENERIC_AGENCIES:
+                                offices[c] = None
                 if agency.place or agency.numbered:
                     number, place = _place_after(key[m.end() :], lex)
                     if agency.numbered and number:
@@ -207,7 +215,8 @@ def _extract_work_key(key: str) -> WorkFeatures:
                             places[" ".join(norm[:n])] = None
     return WorkFeatures(
         jobs=tuple(jobs), agencies=tuple(agencies), units=tuple(units), places=tuple(places),
-        asn=asn, non_asn=non_asn and not asn, gender=genders.pop() if len(genders) == 1 else None,
+        offices=tuple(offices), asn=asn, non_asn=non_asn and not asn,
+        gender=genders.pop() if len(genders) == 1 else None,
     )  # fmt: skip
 
 
@@ -322,6 +331,7 @@ def record_features(row: dict[str, Any]) -> dict[str, Any]:
         "agencies": _list(a for a in work.agencies if a not in GENERIC_AGENCIES),
         "units": _list(work.units),
         "places": _list(work.places),
+        "offices": _list(work.offices),
         "asn_flag": None,
     }
 
@@ -335,6 +345,7 @@ def _record_work(jabatan: str, instansi: str, unit_kerja: str) -> WorkFeatures:
         agencies=tuple(dict.fromkeys(job.agencies + where.agencies)),
         units=tuple(dict.fromkeys(job.units + where.units)),
         places=tuple(dict.fromkeys(job.places + where.places)),
+        offices=extract_work(unit_kerja).offices,  # the instansi is the employer, not the office
     )
 
 
@@ -372,6 +383,7 @@ def account_features(row: dict[str, Any], gazetteer: Gazetteer) -> dict[str, Any
         "agencies": _list(a for a in work.agencies if a not in GENERIC_AGENCIES),
         "units": _list(work.units),
         "places": _list(work.places),
+        "offices": _list(work.offices),
         "asn_flag": 1 if work.asn else (-1 if work.non_asn else 0),
     }
 
@@ -402,5 +414,6 @@ FEATURE_COLUMNS: dict[str, str] = {
     "agencies": "VARCHAR[]",
     "units": "VARCHAR[]",
     "places": "VARCHAR[]",
+    "offices": "VARCHAR[]",
     "asn_flag": "INTEGER",
 }

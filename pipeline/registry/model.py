@@ -109,6 +109,7 @@ LEVELS: dict[str, list[Level]] = {
             "unit", "same unit (agency and place agree)", "unit kerja sama (instansi dan tempat)", 0.45, 0.002
         ),
         Level("place", "same place or numbered unit", "tempat atau nomor unit sama", 0.15, 0.01),
+        Level("office", "same office (Dinas, Badan) named", "kantor (dinas/badan) sama", 0.15, 0.03),
         Level("agency", "same kind of agency", "jenis instansi sama", 0.30, 0.4),
         Level("differ", "other workplace", "tempat kerja berbeda", 0.10, 0.588),
     ],
@@ -185,9 +186,13 @@ def comparisons(m_overrides: dict[str, dict[str, float]] | None = None) -> list[
             lv("name", "handle", _custom("handle_concat_l = name_concat_r"), **tf),
             lv("name", "within", _custom(f"{n_l} >= 2 AND {shared} = {n_l}"), **tf),
             lv("name", "contains", _custom(f"{n_r} >= 2 AND {shared} = {n_r}"), **tf),
+            # Spelling variants (Santosa/Santoso, Wahjuni/Wahyuni): the whole name close AND its first
+            # and last words each close, so "Kartika Lestari" is not "Kartika Sari" (JW 0.96 as a
+            # whole); a glued handle must be closer still (no word boundaries to check).
             lv("name", "similar", cll.Or(
-                cll.JaroWinklerLevel("name_norm", 0.92),
-                _JaroWinklerAcross(0.92),
+                cll.And(cll.JaroWinklerLevel("name_norm", 0.92), cll.JaroWinklerLevel("name_first", 0.9),
+                        cll.JaroWinklerLevel("name_last", 0.9)),
+                _JaroWinklerAcross(0.95),
             )),
             lv("name", "short", cll.And(one_word, intersect("name_tokens", 1))),
             lv("name", "partial", intersect("name_tokens", 1)),
@@ -232,6 +237,7 @@ def comparisons(m_overrides: dict[str, dict[str, float]] | None = None) -> list[
             lv("workplace", "unit", cll.And(intersect("places", 1),
                                             cll.Or(intersect("units", 1), intersect("agencies", 1)))),
             lv("workplace", "place", cll.Or(intersect("places", 1), intersect("units", 1))),
+            lv("workplace", "office", intersect("offices", 1)),
             lv("workplace", "agency", cll.ArrayIntersectLevel("agencies", 1)),
             lv("workplace", "differ", cll.ElseLevel()),
         ],
