@@ -38,10 +38,16 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every SQLite test
             cur = dbapi_conn.cursor()
+            # Posts keep their raw record (~2-3 kB): on 4 kB pages each row wastes a third of a page.
+            # page_size only takes effect while the file is still empty, i.e. for new stores.
+            cur.execute("PRAGMA page_size=16384")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # Checkpoint the WAL every ~64 MB instead of every 1000 pages: far fewer fsyncs on bulk
+            # imports, same durability (synchronous=NORMAL in WAL mode survives process crashes).
+            cur.execute("PRAGMA wal_autocheckpoint=4096")
             cur.close()
 
     return engine
