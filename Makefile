@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/netra collect file data/demo
+	$(VENV)/bin/netra scan --demo
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check pipeline tests benchmarks
