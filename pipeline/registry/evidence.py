@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .model import LEVELS, STATUS_LEVELS, TF_LEVELS, level
+from .model import ACCOUNT_FACTORS, LEVELS, TF_LEVELS, level
 
 
 def level_of(comparison: str, weight: float, level_weights: dict[str, list[tuple[str, float]]] | None) -> str:
@@ -100,6 +100,7 @@ def build_evidence(
     level_weights: dict[str, list[tuple[str, float]]] | None = None,
     status: tuple[str, float] | None = None,
     q0: float = 1.0,
+    account_factors: list[tuple[str, str, float]] | None = None,
 ) -> list[dict[str, Any]]:
     """Evidence for the account's best candidate (``top`` is its row of Splink's scored pairs)."""
     items: list[dict[str, Any]] = []
@@ -139,12 +140,14 @@ def build_evidence(
             "weight": round(weight, 2), "strength": "neutral" if code == "null" else strength(weight),
             "account": acc_value, "record": rec_value,
         })  # fmt: skip
+    factors = list(account_factors or [])
     if status is not None:
-        code, weight = status
-        lv = next(lv for lv in STATUS_LEVELS if lv.code == code)
-        acc_value, _ = _sides("status", feats, account, record)
+        factors.insert(0, ("status", *status))
+    for name, code, weight in factors:
+        lv = next(lv for lv in ACCOUNT_FACTORS[name] if lv.code == code)
+        acc_value, _ = _sides(name, feats, account, record)
         items.append({
-            "field": "status", "level": code, "label": lv.label, "label_id": lv.label_id,
+            "field": name, "level": code, "label": lv.label, "label_id": lv.label_id,
             "weight": round(weight, 2), "strength": strength(weight), "account": acc_value, "record": None,
         })  # fmt: skip
     items.sort(key=lambda e: -abs(e["weight"] or 0))

@@ -349,8 +349,66 @@ def _record_work(jabatan: str, instansi: str, unit_kerja: str) -> WorkFeatures:
     )
 
 
-def account_features(row: dict[str, Any], gazetteer: Gazetteer) -> dict[str, Any]:
-    """The comparison columns of one account (platform, handle, display_name, bio, location)."""
+def split_glued(token: str, vocab: frozenset[str], max_words: int = 3) -> list[str]:
+    """A glued handle word split into registry name words: "budikurniawan" → [budi, kurniawan].
+
+    Only a complete cover by known words of 3+ letters counts (fewest words, then the longest
+    first word); anything else stays as it is, so "kopisenja" is not forced into names.
+    """
+    if token in vocab or len(token) < 6:
+        return [token]
+    best: list[str] | None = None
+
+    def walk(start: int, words: list[str]) -> None:
+        nonlocal best
+        if start == len(token):
+            if best is None or len(words) < len(best):
+                best = list(words)
+            return
+        if len(words) >= max_words or (best is not None and len(words) + 1 >= len(best)):
+            return
+        for end in range(len(token), start + 2, -1):
+            piece = token[start:end]
+            if piece in vocab:
+                words.append(piece)
+                walk(end, words)
+                words.pop()
+
+    walk(0, [])
+    return best if best and len(best) > 1 else [token]
+
+
+def _name_tokens(name: Any, vocab: frozenset[str] | None) -> tuple[list[str], list[str]]:
+    """(name tokens, extra blocking tokens) of an account from its display name and handle.
+
+    Without a vocabulary (no registry yet): the display name's words, completed by the handle's
+    when it has fewer than two. With the registry's name words: a display name none of whose
+    words is a registry name ("Langit Biru", "Bunda Cantik") is a nickname and the handle's name
+    words stand in for it; a one-word display name ("Bu Ratna") is completed by the handle's name
+    words only when the handle repeats it (ratna_susanti, not kopi_senja); glued handles are
+    split (budikurniawan55 → budi kurniawan).
+    """
+    disp = list(dict.fromkeys(name.display.tokens))
+    hand = list(dict.fromkeys(name.handle.tokens))
+    if vocab is None:
+        return (disp if len(disp) >= 2 else list(dict.fromkeys([*disp, *hand]))), []
+    split = list(dict.fromkeys(w for t in hand for w in split_glued(t, vocab)))
+    known = [t for t in split if t in vocab]
+    extra = [t for t in split if t not in hand]
+    if disp and not any(t in vocab for t in disp):
+        return (known or disp), extra
+    if len(disp) < 2 and (not disp or set(disp) & set(split)):
+        return list(dict.fromkeys([*disp, *known])), extra
+    return disp, extra
+
+
+def account_features(
+    row: dict[str, Any], gazetteer: Gazetteer, name_words: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """The comparison columns of one account (platform, handle, display_name, bio, location).
+
+    ``name_words``: the registry's name words (normalised), to read handles and nicknames.
+    """
     name = parse_account_name(row.get("display_name"), row.get("handle"))
     bio = row.get("bio") or ""
     location = row.get("location") or ""
@@ -360,18 +418,16 @@ def account_features(row: dict[str, Any], gazetteer: Gazetteer) -> dict[str, Any
     kabs, provs = gazetteer.find(location, bio, extra)
     genders = {g for g in (name.gender, work.gender) if g}
     # "Bu Ratna" with handle ratna_susanti: one display word says little, the handle completes it.
-    tokens = list(dict.fromkeys(name.display.tokens))
-    if len(tokens) < 2:
-        tokens = list(dict.fromkeys([*tokens, *name.handle.tokens]))
+    tokens, handle_words = _name_tokens(name, name_words)
     h = name.handle
     return {
         "unique_id": account_id(row.get("platform") or "", row.get("handle") or ""),
-        "name_key": name.display.key or name.handle.key or None,
+        "name_key": " ".join(sorted(set(tokens))) or name.handle.key or None,
         "name_norm": " ".join(tokens) or None,
         "name_first": tokens[0] if tokens else None,
         "name_last": tokens[-1] if tokens else None,
         "name_tokens": tokens or None,
-        "block_tokens": list(name.all_tokens) or None,
+        "block_tokens": list(dict.fromkeys([*name.all_tokens, *handle_words])) or None,
         "name_concat": None,
         "handle_concat": h.concat or None,
         "titles": _list([*name.titles, *bio_titles]),

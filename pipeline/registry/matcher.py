@@ -31,11 +31,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from sklearn.base import BaseEstimator
 
 from .evidence import build_evidence
 from .features import FEATURE_COLUMNS, Gazetteer, account_features, account_id, record_features
-from .model import LEVELS, STATUS_CODES, STATUS_LEVELS, TF_LEVELS, blocking_rules, settings_dict
+from .model import ACCOUNT_FACTORS, LEVELS, TF_LEVELS, account_codes, blocking_rules, settings_dict
 from .names import normalise_handle
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ class AccountMatcher(BaseEstimator):
 
     def __init__(
         self,
-        threshold: float = 0.8,
+        threshold: float = 0.6,
         max_candidates: int = 5,
         prior: float | str = "auto",
         default_prior: float = 0.1,
@@ -223,6 +224,8 @@ class AccountMatcher(BaseEstimator):
             pairs.extend([(kab, prov)] * min(n, 3))
         self.gazetteer_ = Gazetteer.from_pairs(pairs)
         self.declared_ = declared
+        words = pc.unique(pc.list_flatten(self.records_.column("name_tokens"))).drop_null()
+        self.name_words_ = frozenset(w for w in words.to_pylist() if len(w) >= 3)
         counts = pd.Series(self.records_.column("name_key").to_pylist()).value_counts()
         tf = counts / self.n_records_
         self.timings_ = {"record_features": time.perf_counter() - started}
@@ -271,7 +274,7 @@ class AccountMatcher(BaseEstimator):
     # ------------------------------------------------------------- helpers
     def _account_table(self, accounts: Any) -> pa.Table:
         rows = self._account_rows(accounts)
-        feats = [account_features(r, self.gazetteer_) for r in rows]
+        feats = [account_features(r, self.gazetteer_, self.name_words_) for r in rows]
         self._feature_cache = {_profile_key(r): f for r, f in zip(rows, feats, strict=True)}
         return pa.Table.from_pylist(feats, schema=FEATURE_SCHEMA)
 
@@ -346,7 +349,8 @@ class AccountMatcher(BaseEstimator):
         t = time.perf_counter()
         by_id = {account_id(r["platform"], r["handle"]): r for r in rows}
         cache = getattr(self, "_feature_cache", {})
-        feats = [cache.get(_profile_key(r)) or account_features(r, self.gazetteer_) for r in rows]
+        feats = [cache.get(_profile_key(r)) or account_features(r, self.gazetteer_, self.name_words_)
+                 for r in rows]
         self._feature_cache = {}  # only the accounts given to fit are cached, for one predict
         self.timings_["predict_features"] = time.perf_counter() - t
         certain: dict[str, tuple[str, list[str]]] = {}
@@ -406,12 +410,12 @@ class AccountMatcher(BaseEstimator):
         return df
 
     def _priors(self, pairs: pd.DataFrame | None, scored: list[dict[str, Any]]) -> Priors:
-        """π, P(status | in / not in registry) and q0: fixed, or estimated by EM over the accounts."""
-        status_in = {lv.code: float(lv.m) for lv in STATUS_LEVELS}
-        status_out = {lv.code: float(lv.u) for lv in STATUS_LEVELS}
+        """π, P(status, work, place | in / not in registry) and q0: fixed, or EM over the accounts."""
+        f_in = {f: {lv.code: float(lv.m) for lv in lvs} for f, lvs in ACCOUNT_FACTORS.items()}
+        f_out = {f: {lv.code: float(lv.u) for lv in lvs} for f, lvs in ACCOUNT_FACTORS.items()}
         fixed = isinstance(self.prior, int | float) and not isinstance(self.prior, bool)
         start = float(self.prior) if fixed else self.default_prior
-        priors = Priors(start, status_in, status_out, self.name_share_)
+        priors = Priors(start, f_in, f_out, self.name_share_)
         if fixed or pairs is None or len(scored) < self.min_accounts_for_prior:
             return priors
         tf_sum = pairs[pairs.tfl].groupby("unique_id_l")["r"].sum()
@@ -421,15 +425,21 @@ class AccountMatcher(BaseEstimator):
         s_other = np.array([float(other_sum.get(i, 0.0)) for i in ids])
         exact = set(pairs.loc[pairs.exact, "unique_id_l"])
         shows = np.array([i in exact for i in ids], dtype=float)
-        status = [STATUS_CODES.get(f["asn_flag"], "silent") for f in scored]
-        return estimate_prior(s_tf, s_other, shows, status, priors)
+        codes = [account_codes(f) for f in scored]
+        by_factor = {name: [c[name] for c in codes] for name in ACCOUNT_FACTORS}
+        return estimate_prior(s_tf, s_other, shows, by_factor, priors)
 
-    def _account_odds(self, feats: dict[str, Any]) -> tuple[float, str]:
-        """Prior odds that this account is in the registry, given what its bio says of its status."""
-        code = STATUS_CODES.get(feats.get("asn_flag"), "silent")
+    def _account_odds(self, feats: dict[str, Any]) -> tuple[float, list[tuple[str, str, float]]]:
+        """Prior odds that this account is in the registry, given what it says of its status, work
+        and region; and each factor's (name, code, log2 Bayes factor) for the evidence."""
         p = self.priors_
-        odds = p.pi / (1 - p.pi) * p.status_in[code] / p.status_out[code]
-        return odds, code
+        odds = p.pi / (1 - p.pi)
+        factors = []
+        for name, code in account_codes(feats).items():
+            bf = p.factor_in[name][code] / p.factor_out[name][code]
+            odds *= bf
+            factors.append((name, code, math.log2(bf)))
+        return odds, factors
 
     def _results(
         self,
@@ -497,12 +507,10 @@ class AccountMatcher(BaseEstimator):
             nip = candidates[0]["nip"] if candidates and top >= self.threshold else None
             status = "matched" if nip else ("ambiguous" if p_in >= self.threshold else "unmatched")
             top_row = {c: v[a] for c, v in cols.items() if c.startswith("mw_")} if span else None
-            code = self._account_odds(feats[aid])[1]
             evidence = build_evidence(
                 "scored", top_row, feats[aid], row, display.get(candidates[0]["nip"]) if candidates else None,
                 probs.tolist(), self.prior_, level_weights=self.level_weights_,
-                status=(code, math.log2(self.priors_.status_in[code] / self.priors_.status_out[code])),
-                q0=self.priors_.q0,
+                account_factors=self._account_odds(feats[aid])[1], q0=self.priors_.q0,
             )  # fmt: skip
             out.append({
                 **base, "nip": nip, "probability": round(top, 4), "p_in_registry": round(p_in, 4),
@@ -562,55 +570,77 @@ class Priors:
     """What the matcher learns about the accounts as a whole (see estimate_prior)."""
 
     pi: float  # P(an account is in the registry)
-    status_in: dict[str, float]  # P(bio says asn / non_asn / silent | in the registry)
-    status_out: dict[str, float]  # the same for accounts not in the registry
+    # {factor: {code: P(code | in the registry)}}: status asn/non_asn/silent, work and place
+    # says/silent (model.ACCOUNT_FACTORS)
+    factor_in: dict[str, dict[str, float]]
+    factor_out: dict[str, dict[str, float]]  # the same for accounts not in the registry
     q0: float  # P(an account not in the registry shows a registry name)
+
+    @property
+    def status_in(self) -> dict[str, float]:
+        return self.factor_in["status"]
+
+    @property
+    def status_out(self) -> dict[str, float]:
+        return self.factor_out["status"]
 
 
 def estimate_prior(
     s_tf: np.ndarray,
     s_other: np.ndarray,
     shows: np.ndarray,
-    status: Sequence[str],
+    codes: Mapping[str, Sequence[str]],
     start: Priors,
     iters: int = 500,
     pseudo: float = 10.0,
 ) -> Priors:
-    """EM over the accounts for π, P(status | in / not in the registry) and q0.
+    """EM over the accounts for π, P(code | in / not in the registry) of each factor, and q0.
 
     Per account: ``s_tf`` = Σ K_i/N over candidates whose name agreement is scored with term
     frequencies (exact, handle, within, contains; their Bayes factors assume u = tf(v) and are
     divided by q0 here), ``s_other`` = the same over its other candidates, ``shows`` 1 when its
-    name is exactly a registry name, ``status`` what its bio says.
+    name is exactly a registry name, ``codes`` {factor: its code per account} (what the bio says
+    of status, whether it names a job or workplace, whether it names a region).
 
-    E-step: w = P(in registry | data) = π·θ1·S / ((1 − π)·θ0 + π·θ1·S) with S = s_tf/q0 + s_other.
-    M-step: π = mean w; θ1, θ0 = status frequencies weighted by w and 1 − w; q0 = the share of
-    accounts showing exactly a registry name among those weighted 1 − w. Every update is smoothed
-    towards the starting values with ``pseudo`` accounts' worth of weight so that a small batch
-    cannot drive a parameter to 0 or 1.
+    E-step: w = P(in registry | data) = π·θ1·S / ((1 − π)·θ0 + π·θ1·S) with S = s_tf/q0 + s_other
+    and θ1, θ0 the products over the factors. M-step: π = mean w; each factor's code frequencies
+    weighted by w and 1 − w; q0 = the share of accounts showing exactly a registry name among
+    those weighted 1 − w. Every update is smoothed towards the starting values with ``pseudo``
+    accounts' worth of weight so that a small batch cannot drive a parameter to 0 or 1.
     """
-    codes = list(start.status_in)
-    onehot = np.array([[1.0 if st == c else 0.0 for c in codes] for st in status])
-    onehot = onehot.reshape(len(status), len(codes))
-    t1 = np.array([start.status_in[c] for c in codes])
-    t0 = np.array([start.status_out[c] for c in codes])
-    prior1, prior0 = t1.copy(), t0.copy()
+    names = [f for f in start.factor_in if f in codes]
+    onehots, t1s, t0s, p1s, p0s = {}, {}, {}, {}, {}
+    for f in names:
+        keys = list(start.factor_in[f])
+        oh = np.array([[1.0 if c == k else 0.0 for k in keys] for c in codes[f]])
+        onehots[f] = oh.reshape(len(codes[f]), len(keys))
+        t1s[f] = np.array([start.factor_in[f][k] for k in keys])
+        t0s[f] = np.array([start.factor_out[f][k] for k in keys])
+        p1s[f], p0s[f] = t1s[f].copy(), t0s[f].copy()
     pi, q0 = start.pi, start.q0
+    n = len(s_tf)
     for _ in range(iters):
-        a1, a0 = onehot @ t1, onehot @ t0
+        a1, a0 = np.ones(n), np.ones(n)
+        for f in names:
+            a1, a0 = a1 * (onehots[f] @ t1s[f]), a0 * (onehots[f] @ t0s[f])
         total = s_tf / q0 + s_other
         w = pi * a1 * total / ((1 - pi) * a0 + pi * a1 * total)
         new_pi = min(max(float(w.mean()) if len(w) else pi, 1e-4), 0.99)
-        t1 = (w @ onehot + pseudo * prior1) / (w.sum() + pseudo)
-        t0 = ((1 - w) @ onehot + pseudo * prior0) / ((1 - w).sum() + pseudo)
+        for f in names:
+            t1s[f] = (w @ onehots[f] + pseudo * p1s[f]) / (w.sum() + pseudo)
+            t0s[f] = ((1 - w) @ onehots[f] + pseudo * p0s[f]) / ((1 - w).sum() + pseudo)
         new_q0 = float(((1 - w) @ shows + pseudo * start.q0) / ((1 - w).sum() + pseudo))
         new_q0 = min(max(new_q0, 0.02), 1.0)
         done = abs(new_pi - pi) < 1e-7 and abs(new_q0 - q0) < 1e-7
         pi, q0 = new_pi, new_q0
         if done:
             break
-    status_in = dict(zip(codes, t1.tolist(), strict=True))
-    return Priors(pi, status_in, dict(zip(codes, t0.tolist(), strict=True)), q0)
+    f_in = {f: dict(start.factor_in[f]) for f in start.factor_in}
+    f_out = {f: dict(start.factor_out[f]) for f in start.factor_out}
+    for f in names:
+        f_in[f] = dict(zip(list(start.factor_in[f]), t1s[f].tolist(), strict=True))
+        f_out[f] = dict(zip(list(start.factor_in[f]), t0s[f].tolist(), strict=True))
+    return Priors(pi, f_in, f_out, q0)
 
 
 def level_codes(levels: list[tuple[str, float]], weights: np.ndarray) -> np.ndarray:

@@ -132,6 +132,31 @@ STATUS_LEVELS: list[Level] = [
     Level("silent", "bio silent on status", "bio tidak menyebut status", 0.68, 0.72),
 ]  # fmt: skip
 STATUS_CODES = {1: "asn", -1: "non_asn", 0: "silent"}
+
+# Whether the account says where or as what it works at all, and whether it names a region of the
+# registry. Splink's comparisons leave "the account does not say" neutral (the null level), which
+# is right between one account and two records, but saying nothing is itself evidence about being
+# in the registry: civil servants who post name their school or puskesmas far more often than
+# namesakes who are not civil servants. Like the status, these multiply the prior odds, with
+# P(· | in) (m) and P(· | not in) (u) estimated by the same EM over the accounts; these are the
+# starting values. Given in/out, the three are taken as independent.
+ACCOUNT_FACTORS: dict[str, list[Level]] = {
+    "status": STATUS_LEVELS,
+    "work": [
+        Level("says", "bio names a job or workplace", "bio menyebut pekerjaan atau tempat kerja", 0.75, 0.5),
+        Level("silent", "bio names no job or workplace", "bio tidak menyebut pekerjaan/tempat kerja",
+              0.25, 0.5),
+    ],
+}  # fmt: skip
+_WORK_COLUMNS = ("jobs", "agencies", "units", "places", "offices")
+
+
+def account_codes(feats: dict[str, Any]) -> dict[str, str]:
+    """The account-level evidence codes of one account's features (see ACCOUNT_FACTORS)."""
+    return {
+        "status": STATUS_CODES.get(feats.get("asn_flag"), "silent"),
+        "work": "says" if any(feats.get(c) for c in _WORK_COLUMNS) else "silent",
+    }
 # Name levels scored with the registry's name frequencies (term-frequency adjustment).
 TF_LEVELS = frozenset({"exact", "handle", "within", "contains"})
 
