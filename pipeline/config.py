@@ -64,7 +64,7 @@ class CollectSettings(Section):
 
 
 class MatchSettings(Section):
-    threshold: float = Field(0.8, ge=0, le=1)
+    threshold: float = Field(0.6, ge=0, le=1)
     max_candidates: int = Field(5, ge=1, le=50)
 
 
@@ -78,7 +78,7 @@ class ClassifySettings(Section):
 
 
 class QueueSettings(Section):
-    asn_threshold: float = Field(0.8, ge=0, le=1)
+    asn_threshold: float = Field(0.6, ge=0, le=1)
     partisan_threshold: float = Field(0.5, ge=0, le=1)
     audit_rate: float = Field(0.02, ge=0, le=1)
     double_review_rate: float = Field(0.1, ge=0, le=1)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.config import MatchSettings
 from pipeline.registry.evaluate import evaluate, plot_curve
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "registry" / "eval"
@@ -17,7 +18,7 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "registry" / "eval"
 
 @pytest.fixture(scope="module")
 def result():
-    return evaluate(DATA, threshold=0.8)
+    return evaluate(DATA, threshold=MatchSettings().threshold)  # the configured default
 
 
 def test_precision_at_the_configured_threshold(result):
@@ -28,7 +29,7 @@ def test_precision_at_the_configured_threshold(result):
 def test_recall_where_accounts_say_who_they_are(result):
     rich = result.by_profile["rich"]
     assert rich["linked_correctly"] / rich["accounts"] >= 0.90
-    assert result.recall >= 0.70  # the whole set, weak profiles included (see the module docstring)
+    assert result.recall >= 0.78  # the whole set, weak profiles included (see the module docstring)
 
 
 def test_namesakes_outside_the_registry_are_rarely_linked(result):

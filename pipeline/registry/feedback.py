@@ -92,7 +92,7 @@ def _rejected(row: dict[str, Any], nip: str, reviewer: str) -> dict[str, Any]:
     total = sum(float(c["odds"]) for c in scored) + float(row.get("other_odds") or 0.0)
     candidates = [{**c, "probability": round(float(c["odds"]) / (1.0 + total), 4)} for c in scored]
     candidates.sort(key=lambda c: -c["probability"])
-    threshold = float(row.get("threshold") or 0.8)
+    threshold = float(row.get("threshold") or 0.6)
     top = candidates[0]["probability"] if candidates else 0.0
     p_in = total / (1.0 + total)
     linked = candidates[0]["nip"] if candidates and top >= threshold else None

@@ -349,8 +349,9 @@ class AccountMatcher(BaseEstimator):
         t = time.perf_counter()
         by_id = {account_id(r["platform"], r["handle"]): r for r in rows}
         cache = getattr(self, "_feature_cache", {})
-        feats = [cache.get(_profile_key(r)) or account_features(r, self.gazetteer_, self.name_words_)
-                 for r in rows]
+        feats = [
+            cache.get(_profile_key(r)) or account_features(r, self.gazetteer_, self.name_words_) for r in rows
+        ]
         self._feature_cache = {}  # only the accounts given to fit are cached, for one predict
         self.timings_["predict_features"] = time.perf_counter() - t
         certain: dict[str, tuple[str, list[str]]] = {}

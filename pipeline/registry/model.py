@@ -157,6 +157,8 @@ def account_codes(feats: dict[str, Any]) -> dict[str, str]:
         "status": STATUS_CODES.get(feats.get("asn_flag"), "silent"),
         "work": "says" if any(feats.get(c) for c in _WORK_COLUMNS) else "silent",
     }
+
+
 # Name levels scored with the registry's name frequencies (term-frequency adjustment).
 TF_LEVELS = frozenset({"exact", "handle", "within", "contains"})
 
