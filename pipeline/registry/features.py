@@ -79,7 +79,11 @@ class BioLexicon:
                 self._add(w, "job", code)
         for code, spec in (data.get("agencies") or {}).items():
             self.agencies[code] = Agency(
-                code, spec.get("parent"), bool(spec.get("place")), bool(spec.get("numbered"))
+                code,
+                spec.get("parent"),
+                bool(spec.get("place")),
+                bool(spec.get("numbered")),
+                bool(spec.get("agency", True)),
             )
             for w in spec.get("phrases") or []:
                 self._add(w, "agency", code)
