@@ -153,3 +153,50 @@ def test_temperature_scaling_lowers_nll_of_an_overconfident_model():
         softmax(logits), labels
     )
     assert (softmax(logits, t).argmax(1) == softmax(logits).argmax(1)).all()
+
+
+def test_a_hub_backbone_that_is_not_cached_is_a_clear_error(tmp_path, monkeypatch):
+    from pipeline.classify.backbone import BackboneError, ensure_backbone, load_encoder, load_tokenizer
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    name = ensure_backbone("indobenchmark/indobert-base-p1", tmp_path)
+    assert name == "indobenchmark/indobert-base-p1"
+    with pytest.raises(BackboneError, match="without the hub"):
+        load_tokenizer(name)
+    with pytest.raises(BackboneError, match="without the hub"):
+        load_encoder(str(tmp_path / "no-such-model"))
+
+
+def test_cached_lower_layers_give_the_same_logits_as_the_whole_encoder(tiny):
+    from pipeline.classify.frozen import UpperStanceModel, collate, lower_states
+    from pipeline.classify.model import build_model
+
+    backbone, _ = tiny
+    spec = ModelSpec(backbone=str(backbone), lora={"r": 4, "top_layers": 1})
+    model, tok = build_model(spec, cache="unused")
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.5)  # B starts at zero; make the adapters matter
+    assert not any("layer.0." in n and "lora" in n for n, _ in model.named_parameters())
+    model.eval()
+    windows, _ = encode_windows(tok, ["coblos nomor 2 ya", "resep nasi goreng enak sekali hari ini"], 32)
+    states = lower_states(model, windows, split=1, pad_id=tok.pad_token_id)
+    batch = collate([{"hidden": s, "labels": 0} for s in states])
+    upper = UpperStanceModel(model, split=1).eval()
+    with torch.no_grad():
+        cached = upper(batch["hidden"], batch["attention_mask"])["logits"]
+        ids, mask = pad_batch(windows, tok.pad_token_id)
+        whole = model(input_ids=ids, attention_mask=mask)["logits"]
+    torch.testing.assert_close(cached, whole, atol=1e-5, rtol=1e-4)
+
+
+def test_training_on_cached_states_saves_an_ordinary_lora_model(tiny, tmp_path):
+    backbone, _ = tiny
+    result = train_tiny(backbone, tmp_path / "top", lora_top_layers=1, num_train_epochs=2)
+    assert result.spec.training["frozen_layers_cached"] is True
+    assert result.spec.lora["top_layers"] == 1
+    probs = StancePredictor.load(result.folder, "unused").probabilities(["coblos nomor 2"])
+    assert probs.shape == (1, 4)

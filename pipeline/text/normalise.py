@@ -43,7 +43,11 @@ def spacy_id():
 
 @dataclass(frozen=True)
 class NormaliseOptions:
-    """Which normalisation steps run. Defaults are the ones that helped on validation."""
+    """Which normalisation steps run.
+
+    The defaults (every step but slang) make the readable ``posts.text_norm``; each trained model records
+    its own choice, measured on validation (docs/classifier.md), and inference applies exactly that.
+    """
 
     placeholders: bool = True  # @mentions → "@user", links → "http"
     emoji: bool = True  # emoji → Indonesian words ("💪" → "lengan berotot")
