@@ -117,3 +117,54 @@ def comparison_section(new: dict[str, Any], current: dict[str, Any] | None, coun
         lines.append(row + (f" {current['transformer']['partisan'][key]:.3f} |" if current else ""))
     lines.append("")
     return "\n".join(lines)
+
+
+class NoReviews(RuntimeError):
+    """Nothing has been decided yet, so there is nothing to learn from."""
+
+
+def retrain_from_reviews(
+    settings, engine, model_args, data_args, training_args, cache: str | Path, project_root: Path,
+    work_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Train on corpus + reviews, score the new model and the current default on the same test set,
+    put both in the new model card, and register the new version (promotion stays a separate step).
+    """
+    from pipeline.review.export import reviewed_dataset
+
+    from .corpus import load_corpus
+    from .evaluate import evaluate_model, summary
+    from .model import ModelSpec
+    from .registry import default_version, models_dir_for, resolve_model, sync_store
+    from .train import train_on_datasets
+
+    reviews = review_records(reviewed_dataset(engine))
+    if not reviews:
+        raise NoReviews("no decided review items yet: review some flagged posts first (netra review serve)")
+    out = Path(training_args.output_dir)
+    # The merged data holds reviewed posts' texts: it stays in var/ (not committed), not in models/.
+    work_dir = work_dir or settings.path("var/retrain")
+    data = write_retraining_data(project_root / data_args.data_dir, reviews, work_dir / out.name)
+    result = train_on_datasets(
+        load_corpus(data.folder, ("train", "validation")), model_args, data_args, training_args, cache,
+        project_root=project_root,
+    )  # fmt: skip
+    election_dir = project_root / data_args.election_dir if data_args.election_dir else None
+    threshold = settings.queue.partisan_threshold
+    new = evaluate_model(result.folder, data.folder, "test", cache, election_dir, threshold)
+    models_dir = models_dir_for(settings)
+    current_version = default_version(models_dir)
+    current = None
+    if current_version and current_version != result.folder.name:
+        current = evaluate_model(
+            resolve_model(current_version, models_dir), data.folder, "test", cache, election_dir, threshold,
+            write=False,
+        )  # fmt: skip
+        spec = ModelSpec.load(result.folder)
+        # Promotion compares versions on this test set, the one both were scored on.
+        spec.metrics["compared_with"] = {"version": current_version, "test": summary(current["transformer"])}
+        spec.save(result.folder)
+    card = result.folder / "README.md"
+    card.write_text(card.read_text(encoding="utf-8") + comparison_section(new, current, data.counts))
+    sync_store(engine, models_dir)
+    return {"folder": result.folder, "new": new, "current": current, "counts": data.counts}
