@@ -163,8 +163,8 @@ def main() -> None:
         ("peak RSS (MB)", f"{peak_rss_mb():,.0f}"),
         ("threads", str(args.threads)),
         ("prior / q0", f"{matcher.priors_.pi:.3f} / {matcher.priors_.q0:.3f}"),
-        ("precision @ 0.80", f"{correct / len(links):.3f}" if links else "n/a"),
-        ("recall @ 0.80", f"{correct / positives:.3f}" if positives else "n/a"),
+        (f"precision @ {matcher.threshold:.2f}", f"{correct / len(links):.3f}" if links else "n/a"),
+        (f"recall @ {matcher.threshold:.2f}", f"{correct / positives:.3f}" if positives else "n/a"),
     ]
     width = max(len(k) for k, _ in rows)
     print(f"\nbench_match ({os.uname().nodename}, load average before: {BEFORE_LOAD})")
