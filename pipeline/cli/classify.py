@@ -141,17 +141,18 @@ def evaluate(
         settings.queue.partisan_threshold,
         quantize=int8,
     )
-    m, b = result["transformer"], result["baseline"]
-    typer.echo(f"{'':<22}{'model':>8}{'baseline':>10}")
-    for name, a, c in (
-        ("macro-F1", m["macro_f1"], b["macro_f1"]),
-        ("accuracy", m["accuracy"], b["accuracy"]),
-        ("partisan precision", m["partisan"]["precision"], b["partisan"]["precision"]),
-        ("partisan recall", m["partisan"]["recall"], b["partisan"]["recall"]),
-        ("partisan F1", m["partisan"]["f1"], b["partisan"]["f1"]),
-        ("ECE", m["ece"], b["ece"]),
-    ):
-        typer.echo(f"{name:<22}{a:>8.3f}{c:>10.3f}")
+    m, b, bp = result["transformer"], result["baseline"], result["baseline_preprocessed"]
+    typer.echo(f"{'':<22}{'model':>8}{'baseline':>10}{'baseline (same preprocessing)':>31}")
+    metrics = {
+        "macro-F1": lambda x: x["macro_f1"],
+        "accuracy": lambda x: x["accuracy"],
+        "partisan precision": lambda x: x["partisan"]["precision"],
+        "partisan recall": lambda x: x["partisan"]["recall"],
+        "partisan F1": lambda x: x["partisan"]["f1"],
+        "ECE": lambda x: x["ece"],
+    }
+    for name, get in metrics.items():
+        typer.echo(f"{name:<22}{get(m):>8.3f}{get(b):>10.3f}{get(bp):>31.3f}")
     typer.echo(
         f"written: {folder}/metrics-{split}{'-int8' if int8 else ''}.json"
         + ("" if int8 else f", README.md, reliability-{split}.png, pr-{split}.png")
