@@ -146,10 +146,15 @@ def evaluate_model(
     texts = list(ds[split]["text"])
     y = np.asarray(ds[split]["stance"])
     logits = predictor.logits(texts)
-    probs = softmax(logits.astype(np.float64), spec.temperature)
+    probs_t = softmax(logits.astype(np.float64), spec.temperature)
     raw = softmax(logits.astype(np.float64), 1.0)
+    probs = probs_t
+    if predictor.blend is not None:
+        w = predictor.blend.weight
+        probs = w * probs_t + (1 - w) * predictor.blend.probabilities(predictor.preprocess(texts))
     model_metrics = classification_metrics(probs, y, threshold)
     model_metrics["ece_uncalibrated"] = expected_calibration_error(raw, y)
+    transformer_metrics = classification_metrics(probs_t, y, threshold)
     model_metrics["target"] = target_agreement(
         predictor.targets([t if y[i] in (0, 1) else "" for i, t in enumerate(texts)]),
         [g if y[i] in (0, 1) else "" for i, g in enumerate(ds[split]["target"])],
@@ -181,7 +186,9 @@ def evaluate_model(
         "split": split,
         "quantized": quantize,
         "temperature": spec.temperature,
-        "transformer": model_metrics,
+        "transformer": model_metrics,  # the model as shipped (the blend, when it has one)
+        "transformer_only": transformer_metrics,
+        "blend_weight": predictor.blend.weight if predictor.blend is not None else None,
         "baseline": base_metrics,
         "baseline_preprocessed": base_pre_metrics,
         "corpus": {name: len(ds[name]) for name in ds},
@@ -195,19 +202,26 @@ def evaluate_model(
             plot_reliability(
                 model_dir / f"reliability-{split}.png",
                 {
-                    "uncalibrated": (raw, y),
-                    f"T={spec.temperature:.2f}": (probs, y),
-                    "baseline": (base_probs, y),
+                    "transformer, uncalibrated": (raw, y),
+                    f"transformer, T={spec.temperature:.2f}": (probs_t, y),
+                    **({"blend (shipped)": (probs, y)} if predictor.blend is not None else {}),
+                    "TF-IDF baseline": (base_probs, y),
                 },
             )
             plot_pr(
                 model_dir / f"pr-{split}.png",
                 {
                     spec.version: (probs[:, partisan_cols].sum(1), gold),
+                    **(
+                        {"transformer alone": (probs_t[:, partisan_cols].sum(1), gold)}
+                        if predictor.blend is not None
+                        else {}
+                    ),
                     "TF-IDF baseline": (base_probs[:, partisan_cols].sum(1), gold),
                 },
             )
             spec.metrics[split] = summary(model_metrics)
+            spec.metrics[f"{split}_transformer_only"] = summary(transformer_metrics)
             spec.metrics[f"{split}_baseline"] = summary(base_metrics)
             spec.metrics[f"{split}_baseline_preprocessed"] = summary(base_pre_metrics)
             spec.save(model_dir)
@@ -237,12 +251,14 @@ def model_card(spec, result: dict[str, Any], ds) -> str:
     """The model's README.md: what it is, what it was trained on, how well it does, and its limits."""
     m, b = result["transformer"], result["baseline"]
     bp = result.get("baseline_preprocessed", b)
+    tonly = result.get("transformer_only", m)
+    blended = result.get("blend_weight") is not None
     split = result["split"]
     tr = spec.training or {}
     lora = spec.lora or {}
 
     def trio(get):
-        return get(m), get(b), get(bp)
+        return get(m), get(tonly), get(b), get(bp)
 
     rows = [
         ("macro-F1", *trio(lambda x: x["macro_f1"])),
@@ -316,9 +332,17 @@ def model_card(spec, result: dict[str, Any], ds) -> str:
         "",
         f"## Results on the {split} split ({m['n']} posts)",
         "",
-        "| metric | this model | TF-IDF + logistic regression | the same on this model's preprocessed text |",
-        "|---|---|---|---|",
-        *[f"| {name} | {a:.3f} | {c:.3f} | {d:.3f} |" for name, a, c, d in rows],
+        "| metric | this model | transformer alone | TF-IDF baseline | TF-IDF, this model's preprocessing |",
+        "|---|---|---|---|---|",
+        *[f"| {name} | {a:.3f} | {t:.3f} | {c:.3f} | {d:.3f} |" for name, a, t, c, d in rows],
+        "",
+        (
+            f"This model is a blend: {result['blend_weight']:.1f} × the fine-tuned transformer +"
+            f" {1 - result['blend_weight']:.1f} × a TF-IDF model on the same preprocessed text, the weight"
+            " chosen on validation macro-F1 (pipeline/classify/blend.py)."
+            if blended
+            else "This model is the fine-tuned transformer alone."
+        ),
         "",
         "Per class (this model):",
         "",

@@ -135,6 +135,7 @@ class StancePredictor:
         self.threshold = partisan_threshold
         self.max_tokens = max_tokens
         self.preprocess = Preprocessor(spec, matcher)
+        self.blend = None
 
     @classmethod
     def load(cls, folder, cache, matcher=None, quantize: bool = False, **kwargs: Any) -> StancePredictor:
@@ -143,7 +144,20 @@ class StancePredictor:
         model, tokenizer, spec = load_model(folder, cache)
         if quantize:
             model = quantize_dynamic(model)
-        return cls(model, tokenizer, spec, matcher, **kwargs)
+        predictor = cls(model, tokenizer, spec, matcher, **kwargs)
+        predictor.attach_blend(folder)
+        return predictor
+
+    def attach_blend(self, folder) -> None:
+        """Load the model's TF-IDF blend part, if it has one (blend.py)."""
+        from pathlib import Path
+
+        from .blend import BLEND_FILE, BlendPart
+
+        blend = self.spec.blend or {}
+        self.blend = None
+        if blend.get("weight") is not None and blend["weight"] < 1.0:
+            self.blend = BlendPart(Path(folder), float(blend["weight"]), blend.get("file", BLEND_FILE))
 
     @torch.inference_mode()
     def logits(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
@@ -174,7 +188,13 @@ class StancePredictor:
         return (summed / counts[:, None]).astype(np.float32)
 
     def probabilities(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
-        return softmax(self.logits(texts, **kwargs).astype(np.float64), self.spec.temperature)
+        """Calibrated probabilities: the transformer's, blended with the TF-IDF part when there is one."""
+        probs = softmax(self.logits(texts, **kwargs).astype(np.float64), self.spec.temperature)
+        blend = getattr(self, "blend", None)
+        if blend is not None and self.spec.blend:
+            w = blend.weight
+            probs = w * probs + (1 - w) * blend.probabilities(self.preprocess(list(texts)))
+        return probs
 
     def predict(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None

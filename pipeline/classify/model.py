@@ -42,6 +42,7 @@ class ModelSpec:
     prefix: str = ""  # "query: " for e5
     normalise: dict[str, Any] = field(default_factory=dict)
     mask: str | None = None  # None | names | all: candidate mentions masked before the encoder
+    blend: dict[str, Any] = field(default_factory=dict)  # {"weight", "file"}: TF-IDF blend (blend.py)
     lora: dict[str, Any] = field(default_factory=dict)
     long_text: str = "chunks"  # chunks: overlapping windows, logits averaged | truncate
     stride: int = 32  # tokens of overlap between windows

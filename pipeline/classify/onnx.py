@@ -109,4 +109,6 @@ class OrtPredictor(StancePredictor):
         path = export_int8(Path(folder), cache)
         spec = ModelSpec.load(Path(folder))
         tokenizer = load_tokenizer(backbone_path(spec, cache))
-        return cls(OrtModel(path, threads), tokenizer, spec, matcher, **kwargs)  # type: ignore[arg-type]
+        predictor = cls(OrtModel(path, threads), tokenizer, spec, matcher, **kwargs)  # type: ignore[arg-type]
+        predictor.attach_blend(folder)
+        return predictor

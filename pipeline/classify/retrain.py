@@ -124,7 +124,13 @@ class NoReviews(RuntimeError):
 
 
 def retrain_from_reviews(
-    settings, engine, model_args, data_args, training_args, cache: str | Path, project_root: Path,
+    settings,
+    engine,
+    model_args,
+    data_args,
+    training_args,
+    cache: str | Path,
+    project_root: Path,
     work_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Train on corpus + reviews, score the new model and the current default on the same test set,

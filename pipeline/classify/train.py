@@ -52,6 +52,9 @@ class ModelArguments:
         default=True, metadata={"help": "with lora_top_layers: compute the frozen lower layers once"}
     )
     head_dropout: float = 0.1
+    blend_tfidf: bool = field(
+        default=True, metadata={"help": "blend with a TF-IDF model, weight chosen on validation (blend.py)"}
+    )
     backbone_cache: str | None = field(default=None, metadata={"help": "defaults to classify.backbone_cache"})
 
 
@@ -335,6 +338,15 @@ def train_on_datasets(
     }
     spec.metrics = {"validation": {"macro_f1": best.best, **calib}, "history": best.history}
     save_model(model, spec, out)
+
+    # 6. Blend with a TF-IDF model on the same preprocessed text, if validation says it helps.
+    if model_args.blend_tfidf:
+        from .blend import fit_blend
+        from .infer import StancePredictor
+
+        predictor = StancePredictor(model.eval(), tokenizer, spec, matcher)
+        spec.blend = fit_blend(predictor, datasets, out)
+        spec.save(out)
     return TrainResult(out, spec, time.time() - started, best.history)
 
 

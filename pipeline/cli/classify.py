@@ -141,8 +141,13 @@ def evaluate(
         settings.queue.partisan_threshold,
         quantize=int8,
     )
-    m, b, bp = result["transformer"], result["baseline"], result["baseline_preprocessed"]
-    typer.echo(f"{'':<22}{'model':>8}{'baseline':>10}{'baseline (same preprocessing)':>31}")
+    m, t, b, bp = (
+        result["transformer"],
+        result["transformer_only"],
+        result["baseline"],
+        result["baseline_preprocessed"],
+    )
+    typer.echo(f"{'':<20}{'model':>7}{'transformer':>12}{'TF-IDF':>8}{'TF-IDF (same preprocessing)':>29}")
     metrics = {
         "macro-F1": lambda x: x["macro_f1"],
         "accuracy": lambda x: x["accuracy"],
@@ -152,7 +157,7 @@ def evaluate(
         "ECE": lambda x: x["ece"],
     }
     for name, get in metrics.items():
-        typer.echo(f"{name:<22}{get(m):>8.3f}{get(b):>10.3f}{get(bp):>31.3f}")
+        typer.echo(f"{name:<20}{get(m):>7.3f}{get(t):>12.3f}{get(b):>8.3f}{get(bp):>29.3f}")
     typer.echo(
         f"written: {folder}/metrics-{split}{'-int8' if int8 else ''}.json"
         + ("" if int8 else f", README.md, reliability-{split}.png, pr-{split}.png")
@@ -268,6 +273,40 @@ def models_backbone(
     except BackboneError as exc:
         fail(str(exc), Exit.NO_INPUT)
     typer.echo(f"backbone ready: {path}")
+
+
+@models_app.command("blend")
+def models_blend(
+    ctx: typer.Context,
+    version: str = typer.Argument(..., help="A folder name under models/ or a path."),
+    data_dir: Path = typer.Option(Path("data/annotated"), help="Folder with the built corpus."),
+    elections: Path = typer.Option(Path("data/annotated/elections"), help="Election files for masking."),
+) -> None:
+    """Fit (or refit) a trained model's TF-IDF blend: trained on train, weight chosen on validation."""
+    from pipeline.classify.blend import fit_blend
+    from pipeline.classify.corpus import load_corpus
+    from pipeline.classify.infer import StancePredictor
+    from pipeline.classify.registry import ModelNotFound, models_dir_for, resolve_model
+    from pipeline.classify.train import make_matcher
+
+    settings = state(ctx).settings
+    _threads()
+    try:
+        folder = resolve_model(version, models_dir_for(settings))
+    except ModelNotFound as exc:
+        fail(str(exc), Exit.NO_INPUT)
+    datasets = load_corpus(settings.path(data_dir), ("train", "validation"))
+    predictor = StancePredictor.load(
+        folder, settings.classify.backbone_cache, matcher=make_matcher(str(settings.path(elections)))
+    )
+    predictor.spec.blend = fit_blend(predictor, datasets, folder)
+    predictor.spec.save(folder)
+    b = predictor.spec.blend
+    typer.echo(
+        f"{folder.name}: blend weight {b['weight']:.1f} (validation macro-F1 {b['validation_macro_f1']:.3f};"
+        f" transformer alone {b['validation_macro_f1_transformer']:.3f},"
+        f" TF-IDF alone {b['validation_macro_f1_tfidf']:.3f})"
+    )
 
 
 @models_app.command("list")
