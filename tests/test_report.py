@@ -105,3 +105,13 @@ def test_wilson_interval_is_honest_about_small_samples():
     low, high = wilson_interval(1, 10)
     assert 0.0 < low < 0.1 < high < 0.5
     assert wilson_interval(0, 0) == (0.0, 1.0)
+
+
+def test_targets_are_grouped_under_their_ballot_entry():
+    from pipeline.report.data import _target_canonicaliser
+
+    canonical = _target_canonicaliser(load_settings(environ={}))
+    forms = ["Bu Ratna / 03", "RAGA", "Ratna / 03"]
+    assert {canonical(t) for t in forms} == {"Ratna Dewi Lestari / 03"}
+    assert canonical("LanjutkanHendra / 02") == "Hendra Wijaya / 02"  # a hashtag, given without '#'
+    assert canonical("07") == "07"  # a number the election does not know stays as written

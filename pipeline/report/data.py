@@ -121,8 +121,37 @@ def gather(settings: Settings, engine: Engine) -> ReportData:
                     region=row[8], agency=row[9],
                 )
             )  # fmt: skip
+    canonical = _target_canonicaliser(settings)
+    for f in data.flagged:
+        f.target = canonical(f.target)
     data.queue, data.audit = _queue(engine)
     return data
+
+
+def _target_canonicaliser(settings: Settings):
+    """Posts name a contestant many ways ("Bu Ratna / 03", "RAGA", "#03Bisa"): group them under the
+    ballot entry of the configured election (its first name and number), as the classifier's matcher
+    reads them. Targets it cannot place stay as written."""
+    from collections import Counter
+
+    from pipeline.config import ConfigError
+    from pipeline.text.election import CandidateMatcher, load_election
+
+    try:
+        matcher = CandidateMatcher([load_election(settings.config_file(settings.election))])
+    except (ConfigError, OSError):
+        return lambda target: target
+
+    def canonical(target: str | None) -> str | None:
+        if not target:
+            return target
+        for text in (target, "#" + target):  # the matcher gives hashtag targets without their '#'
+            votes = Counter(c for m in matcher(text).mentions if m.kind != "number" for c in m.candidates)
+            if votes:
+                return matcher.candidates[votes.most_common(1)[0][0]].label
+        return target
+
+    return canonical
 
 
 def _queue(engine: Engine) -> tuple[dict[str, int], dict[str, Any]]:
