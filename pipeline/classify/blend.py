@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import f1_score
 
+from .calibrate import fit_temperature, softmax
+
 BLEND_FILE = "tfidf.joblib"
 WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))
 
@@ -46,10 +48,16 @@ def fit_blend(predictor, datasets, folder: Path) -> dict[str, Any]:
     predictor.spec.blend = {}
     p_model = predictor.probabilities(list(datasets["validation"]["text"]))
     predictor.spec.blend = saved_blend
-    weight, score = choose_weight(p_model, tfidf.predict_proba(val_x), y_val)
+    p_tfidf = tfidf.predict_proba(val_x)
+    weight, score = choose_weight(p_model, p_tfidf, y_val)
+    # A mixture of calibrated probabilities is not calibrated itself: one more temperature, on validation.
+    temperature = fit_temperature(
+        np.log(np.clip(weight * p_model + (1 - weight) * p_tfidf, 1e-9, None)), y_val
+    )
     joblib.dump(tfidf.pipeline_, folder / BLEND_FILE, compress=3)
     model_f1 = f1_score(y_val, p_model.argmax(1), average="macro")
-    return {"weight": weight, "file": BLEND_FILE, "C": tfidf.c_, "validation_macro_f1": round(score, 4),
+    return {"weight": weight, "temperature": temperature, "file": BLEND_FILE, "C": tfidf.c_,
+            "validation_macro_f1": round(score, 4),
             "validation_macro_f1_transformer": round(float(model_f1), 4),
             "validation_macro_f1_tfidf": round(float(tfidf.validation_macro_f1_ or 0), 4)}  # fmt: skip
 
@@ -57,11 +65,19 @@ def fit_blend(predictor, datasets, folder: Path) -> dict[str, Any]:
 class BlendPart:
     """The loaded TF-IDF part: preprocessed texts → probabilities in label order."""
 
-    def __init__(self, folder: Path, weight: float, file: str = BLEND_FILE) -> None:
+    def __init__(self, folder: Path, weight: float, file: str = BLEND_FILE, temperature: float = 1.0) -> None:
         import joblib
 
         self.pipeline = joblib.load(folder / file)
         self.weight = weight
+        self.temperature = temperature
+
+    def combine(self, p_model: np.ndarray, texts: list[str]) -> np.ndarray:
+        """``w·p_model + (1−w)·p_tfidf``, recalibrated with the blend's own temperature."""
+        mixed = self.weight * p_model + (1 - self.weight) * self.probabilities(texts)
+        if self.temperature == 1.0:
+            return mixed
+        return softmax(np.log(np.clip(mixed, 1e-9, None)), self.temperature)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         proba = self.pipeline.predict_proba(texts)

@@ -150,8 +150,7 @@ def evaluate_model(
     raw = softmax(logits.astype(np.float64), 1.0)
     probs = probs_t
     if predictor.blend is not None:
-        w = predictor.blend.weight
-        probs = w * probs_t + (1 - w) * predictor.blend.probabilities(predictor.preprocess(texts))
+        probs = predictor.blend.combine(probs_t, predictor.preprocess(texts))
     model_metrics = classification_metrics(probs, y, threshold)
     model_metrics["ece_uncalibrated"] = expected_calibration_error(raw, y)
     transformer_metrics = classification_metrics(probs_t, y, threshold)
@@ -339,7 +338,8 @@ def model_card(spec, result: dict[str, Any], ds) -> str:
         (
             f"This model is a blend: {result['blend_weight']:.1f} × the fine-tuned transformer +"
             f" {1 - result['blend_weight']:.1f} × a TF-IDF model on the same preprocessed text, the weight"
-            " chosen on validation macro-F1 (pipeline/classify/blend.py)."
+            " chosen on validation macro-F1, the mixture recalibrated with its own temperature"
+            f" (T = {(spec.blend or {}).get('temperature', 1.0):.2f} on validation; blend.py)."
             if blended
             else "This model is the fine-tuned transformer alone."
         ),
