@@ -120,3 +120,20 @@ def test_retraining_from_reviews_compares_with_the_current_model_and_registers(t
     assert spec.metrics["compared_with"]["version"] == "current"
     with engine.connect() as conn:
         assert set(conn.scalars(select(ModelVersion.version))) >= {"current", "from-reviews"}
+
+    # Promotion compares on the test set both were scored on, not the default's own older one.
+    from pipeline.classify.registry import default_version
+
+    current_spec = ModelSpec.load(models / "current")
+    current_spec.metrics["test"] = {"partisan_f1": 0.99, "macro_f1": 0.99}  # on the corpus test only
+    current_spec.save(models / "current")
+    spec.metrics["test"] = {"partisan_f1": 0.70, "macro_f1": 0.60}
+    spec.metrics["compared_with"]["test"] = {"partisan_f1": 0.65, "macro_f1": 0.55}
+    spec.save(models / "from-reviews")
+    _, reasons = promote("from-reviews", models_dir=models)
+    assert reasons == [] and default_version(models) == "from-reviews"
+    spec.metrics["compared_with"]["test"] = {"partisan_f1": 0.75, "macro_f1": 0.55}  # worse there: refused
+    spec.save(models / "from-reviews")
+    promote("current", models_dir=models, force=True)
+    _, reasons = promote("from-reviews", models_dir=models)
+    assert reasons and default_version(models) == "current"

@@ -91,7 +91,13 @@ def promote(version: str, force: bool = False, models_dir: Path = MODELS_DIR) ->
     reasons: list[str] = []
     if previous and previous != version and (models_dir / previous / SPEC_FILE).exists():
         old = ModelSpec.load(models_dir / previous).metrics.get("test", {})
-        new = ModelSpec.load(folder).metrics.get("test", {})
+        new_metrics = ModelSpec.load(folder).metrics
+        new = new_metrics.get("test", {})
+        # A model retrained from reviews was scored beside the default on its own (larger) test set:
+        # compare on that, where both were measured alike.
+        beside = new_metrics.get("compared_with") or {}
+        if beside.get("version") == previous:
+            old = beside.get("test", old)
         reasons = compare(new, old)
     if reasons and not force:
         return previous, reasons

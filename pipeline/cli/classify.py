@@ -72,8 +72,17 @@ def train(
     ),
     max_steps: int | None = typer.Option(None, help="Stop after this many optimiser steps (smoke runs)."),
     seed: int | None = typer.Option(None, help="Random seed (a fixed seed reproduces a run)."),
+    from_reviews: bool = typer.Option(
+        False, "--from-reviews",
+        help="Add reviewers' decisions (split by time and account), compare with the current default.",
+    ),
 ) -> None:
-    """Fine-tune the stance model on data/annotated (LoRA by default) and save it with its calibration."""
+    """Fine-tune the stance model on data/annotated (LoRA by default) and save it with its calibration.
+
+    With --from-reviews the training data also holds the reviewers' final labels; the new model and
+    the current default are scored on the same test set, both go into the new model card, and the new
+    version is registered (promote it with `netra models promote`).
+    """
     from pipeline.classify.corpus import load_corpus
     from pipeline.classify.train import parse_args, train_on_datasets
     from pipeline.config import ConfigError
@@ -94,7 +103,12 @@ def train(
         )
     except ConfigError as exc:
         fail(f"configuration error: {exc}", Exit.USAGE)
+    if from_reviews and output is None:
+        training_args.output_dir = f"models/{Path(training_args.output_dir).name}-reviews-{_today()}"
     training_args.output_dir = str(settings.path(training_args.output_dir))
+    if from_reviews:
+        _train_from_reviews(ctx, model_args, data_args, training_args)
+        return
     try:
         datasets = load_corpus(settings.path(data_args.data_dir), ("train", "validation"))
     except FileNotFoundError as exc:
@@ -109,6 +123,33 @@ def train(
         f"temperature {result.spec.temperature:.2f}"
     )
     typer.echo(f"next: netra evaluate --model {result.folder}")
+
+
+def _today() -> str:
+    from datetime import date
+
+    return date.today().strftime("%Y%m%d")
+
+
+def _train_from_reviews(ctx: typer.Context, model_args, data_args, training_args) -> None:
+    from pipeline.classify.retrain import NoReviews, retrain_from_reviews
+
+    st = state(ctx)
+    cache = model_args.backbone_cache or st.settings.classify.backbone_cache
+    try:
+        out = retrain_from_reviews(st.settings, st.engine, model_args, data_args, training_args, cache,
+                                   project_root=st.settings.path("."))  # fmt: skip
+    except NoReviews as exc:
+        fail(str(exc), Exit.NO_INPUT)
+    new, current = out["new"]["transformer"], (out["current"] or {}).get("transformer")
+    for split, c in out["counts"].items():
+        typer.echo(f"{split:<10} corpus {c['corpus']:>5}  reviewed {c['review']:>5}")
+    typer.echo(f"new     {out['folder'].name}: macro-F1 {new['macro_f1']:.3f}, "
+               f"partisan F1 {new['partisan']['f1']:.3f}")  # fmt: skip
+    if current:
+        typer.echo(f"current {out['current']['model']}: macro-F1 {current['macro_f1']:.3f}, "
+                   f"partisan F1 {current['partisan']['f1']:.3f} (same test set)")  # fmt: skip
+    typer.echo(f"next: netra models promote {out['folder'].name}")
 
 
 @app.command("evaluate")
