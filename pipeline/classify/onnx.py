@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from .infer import StancePredictor
-from .model import HEAD_FILE, SPEC_FILE, load_model
+from .model import HEAD_FILE, load_model
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,8 @@ class _Export(torch.nn.Module):
 
 def _fingerprint(folder: Path) -> str:
     h = hashlib.sha256()
-    for name in (SPEC_FILE, HEAD_FILE, "adapter/adapter_model.safetensors"):
+    # Only what the exported network depends on (not calibration or the blend, which stay outside it).
+    for name in (HEAD_FILE, "adapter/adapter_model.safetensors", "encoder/model.safetensors"):
         path = folder / name
         if path.exists():
             h.update(path.read_bytes())
