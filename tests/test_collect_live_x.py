@@ -144,3 +144,19 @@ def test_telemetry_is_switched_off_before_twscrape_runs(monkeypatch):
     assert module.telemetry._is_disabled()
     module.telemetry.capture("test_event")
     assert module.telemetry.snapshot() == []  # nothing queued for PostHog
+
+
+def test_twscrape_calls_work_when_the_caller_already_runs_an_event_loop():
+    """A notebook, an async server or a Playwright session runs a loop in the calling thread."""
+    import asyncio
+
+    from pipeline.collect.x import _iterate, _run
+
+    async def numbers():
+        for i in range(3):
+            yield i
+
+    async def caller():
+        return list(_iterate(numbers())), _run(asyncio.sleep(0, result="done"))
+
+    assert asyncio.run(caller()) == ([0, 1, 2], "done")

@@ -22,6 +22,7 @@ import json
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,19 +72,30 @@ def _tweet_id(record: dict[str, Any]) -> int | None:
 
 
 def _iterate(agen: AsyncIterator[Any]) -> Iterator[Any]:
-    """Walk an async generator from synchronous code, one item at a time, on a private event loop."""
+    """Walk an async generator from synchronous code, one item at a time, on a private event loop.
+
+    The loop runs on a worker thread: the calling thread may already run a loop of its own (a
+    notebook, a Playwright session, an async web server), where run_until_complete would refuse.
+    """
     loop = asyncio.new_event_loop()
-    try:
-        while True:
-            try:
-                yield loop.run_until_complete(agen.__anext__())
-            except StopAsyncIteration:
-                break
-    finally:
-        aclose = getattr(agen, "aclose", None)
-        if aclose is not None:
-            loop.run_until_complete(aclose())
-        loop.close()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="twscrape") as worker:
+        try:
+            while True:
+                try:
+                    yield worker.submit(loop.run_until_complete, agen.__anext__()).result()
+                except StopAsyncIteration:
+                    break
+        finally:
+            aclose = getattr(agen, "aclose", None)
+            if aclose is not None:
+                worker.submit(loop.run_until_complete, aclose()).result()
+            loop.close()
+
+
+def _run(coro: Any) -> Any:
+    """asyncio.run on a worker thread, for the same reason as :func:`_iterate`."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="twscrape") as worker:
+        return worker.submit(asyncio.run, coro).result()
 
 
 @dataclass
@@ -105,7 +117,7 @@ class XFetcher:
                 f"twscrape --db {self.accounts_db} add_accounts ... (see docs/collectors.md)"
             )
         api = twscrape.API(str(self.accounts_db), raise_when_no_account=True)
-        info = asyncio.run(api.pool.accounts_info())
+        info = _run(api.pool.accounts_info())
         if not any(a.get("active") for a in info):
             raise SourceSkipped(
                 f"no active account in {self.accounts_db} ({len(info)} configured): "
