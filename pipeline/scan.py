@@ -1,4 +1,4 @@
-"""The nightly scan: collect → normalise → match → classify → enqueue → report.
+"""The nightly scan: collect → normalise → registry → match → classify → enqueue → report.
 
 Like a spaCy project, the scan is a list of named stages with declared inputs. Each stage is an
 idempotent step over the store that works only on what is new (files not imported yet, posts without
@@ -142,12 +142,25 @@ def _normalise(ctx: ScanContext) -> StageResult:
     return _as_result(summary)
 
 
+def _registry(ctx: ScanContext) -> StageResult:
+    """Import the registry file when there is one to import (the demo's); unchanged content adds no
+    version. Its own stage, so that match's inputs already include the registry it will use."""
+    if not ctx.demo:
+        return StageResult(details={"reason": "registry is imported with `netra registry import`"})
+    from pipeline.registry.importer import import_registry
+
+    report = import_registry(ctx.engine, DEMO_DIR / "registry.csv",
+                             rejects_dir=ctx.settings.path(ctx.settings.collect.rejects_dir))  # fmt: skip
+    return StageResult(
+        n_in=report.n_read, n_out=0 if report.unchanged else report.n_valid, n_errors=report.n_rejected,
+        details={"added": report.added, "removed": report.removed, "changed": report.changed},
+    )  # fmt: skip
+
+
 def _match(ctx: ScanContext) -> StageResult:
     from pipeline.registry import match_authors
 
-    registry_file = DEMO_DIR / "registry.csv" if ctx.demo else None
-    summary = match_authors(ctx.settings, ctx.engine, registry_file=registry_file)
-    return _as_result(summary)
+    return _as_result(match_authors(ctx.settings, ctx.engine))
 
 
 def _classify(ctx: ScanContext) -> StageResult:
@@ -186,6 +199,7 @@ def _as_result(summary: Any) -> StageResult:
 STAGES: tuple[Stage, ...] = (
     Stage("collect", ("settings.collect",), _collect, always_runs=True),
     Stage("normalise", ("posts",), _normalise),
+    Stage("registry", ("settings.match",), _registry, always_runs=True),
     Stage("match", ("posts", "registry", "settings.match"), _match),
     Stage("classify", ("posts", "model", "election", "settings.classify"), _classify),
     Stage("enqueue", ("predictions", "account_matches", "model", "settings.queue"), _enqueue),
