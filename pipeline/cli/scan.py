@@ -19,7 +19,7 @@ def scan(
     stage: list[str] = typer.Option(None, "--stage", help="Run only these stages (repeatable)."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bars (cron, logs)."),
 ) -> None:
-    """Run collect → normalise → match → classify → enqueue → report, doing only what is new.
+    """Run collect → normalise → registry → match → classify → enqueue → report, only what is new.
 
     Exit codes: 0 done, 3 done but some sources or records failed, 1 a stage failed,
     75 another scan is running (try again later), 2 bad configuration.
