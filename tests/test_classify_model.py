@@ -66,6 +66,7 @@ def test_training_saves_a_small_adapter_head_and_spec(tiny):
     assert spec.temperature > 0 and spec.temperature != 1.0
     assert spec.metrics["validation"]["macro_f1"] is not None
     assert spec.training["training"]["seed"] == 13
+    assert 0.0 <= spec.blend["weight"] <= 1.0 and (folder / spec.blend["file"]).exists()
     assert len(result.history) >= 1
 
 
@@ -77,7 +78,9 @@ def test_loaded_model_predicts_what_the_trained_one_did(tiny):
         "resep nasi goreng enak",
         "KPU umumkan jadwal debat",
     ]
-    p1 = StancePredictor(model, tokenizer, spec).probabilities(texts)
+    direct = StancePredictor(model, tokenizer, spec)
+    direct.attach_blend(result.folder)
+    p1 = direct.probabilities(texts)
     p2 = StancePredictor.load(result.folder, "unused").probabilities(texts)
     np.testing.assert_allclose(p1, p2, atol=1e-5)
     np.testing.assert_allclose(p1.sum(axis=1), 1.0, atol=1e-6)

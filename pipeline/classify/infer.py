@@ -59,7 +59,7 @@ def encode_windows(
     body -= len(prefix_ids)
     if body < 4:
         raise ValueError(f"max_length {max_length} leaves no room for text")
-    ids = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+    ids = tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]  # windows come next
     cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
     windows: list[list[int]] = []
     owner: list[int] = []
