@@ -38,8 +38,10 @@ class Live:
         page.wait_for_url(f"{self.url}/queue")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per module. Not per session: Playwright's sync API keeps an event loop running in
+    the main thread until it stops, and later tests that use asyncio must not find it there."""
     if not Path(CHROMIUM).exists():
         reason = f"{CHROMIUM} missing: run scripts/ensure-chromium.sh (make test does)"
         if os.environ.get("CI"):
