@@ -45,6 +45,7 @@ def classify_posts(
     import torch
 
     from pipeline.schema import utcnow
+    from pipeline.store.db import keyset_batches
     from pipeline.store.tables import Post, Prediction
 
     from .registry import sync_store
@@ -70,13 +71,7 @@ def classify_posts(
         from tqdm import tqdm
 
         bar = tqdm(desc=f"classify ({version})", unit="post")
-    last_id = 0
-    while True:
-        with engine.connect() as conn:
-            rows = conn.execute(pending.where(posts.c.id > last_id).limit(batch_size)).all()
-        if not rows:
-            break
-        last_id = rows[-1].id
+    for rows in keyset_batches(engine, pending, posts.c.id, batch_size):
         results = predictor.predict([r.text or "" for r in rows])
         now = utcnow()
         values = [

@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import ColumnElement, Engine, Row, Select, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -78,6 +78,24 @@ def has_table(engine: Engine, name: str) -> bool:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def keyset_batches(engine: Engine, stmt: Select, key: ColumnElement, batch_size: int) -> Iterator[list[Row]]:
+    """The rows of ``stmt`` (ordered by ``key``) in batches, each read on a short-lived connection.
+
+    Stages that fill in what is missing (a normalised text, a prediction) write between batches; SQLite
+    allows one writer at a time, and paging by key rather than offset means a row that stops matching
+    (because it was just done) never shifts the next page.
+    """
+    last = None
+    while True:
+        page = stmt if last is None else stmt.where(key > last)
+        with engine.connect() as conn:
+            rows = conn.execute(page.limit(batch_size)).all()
+        if not rows:
+            return
+        last = getattr(rows[-1], key.name)
+        yield rows
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from .normalise import NormaliseOptions, TextNormaliser
 def normalise_posts(
     engine: Engine, options: NormaliseOptions | None = None, batch_size: int = 2000
 ) -> dict[str, Any]:
+    from pipeline.store.db import keyset_batches
     from pipeline.store.tables import Post
 
     started = time.time()
@@ -26,13 +27,7 @@ def normalise_posts(
     pending = select(posts.c.id, posts.c.text).where(posts.c.text_norm.is_(None)).order_by(posts.c.id)
     update = posts.update().where(posts.c.id == bindparam("pk")).values(text_norm=bindparam("norm"))
     n = 0
-    last_id = 0
-    while True:
-        with engine.connect() as conn:
-            rows = conn.execute(pending.where(posts.c.id > last_id).limit(batch_size)).all()
-        if not rows:
-            break
-        last_id = rows[-1].id
+    for rows in keyset_batches(engine, pending, posts.c.id, batch_size):
         normed = normaliser.transform([r.text or "" for r in rows])
         with engine.begin() as conn:
             conn.execute(update, [{"pk": r.id, "norm": t} for r, t in zip(rows, normed, strict=True)])
