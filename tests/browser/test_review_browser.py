@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from pipeline.schema import utcnow
@@ -58,9 +59,13 @@ def test_log_in_claim_and_decide_by_keyboard(live_factory, context_factory):
     for key in ("2", "y", "s", "f"):  # oppose, confirmed ASN, photo with candidate, forward
         page.keyboard.press(key)
     page.keyboard.press("i")  # jump into the target field, type, leave it with Escape
+    # Type only once the field has focus: on a loaded machine the letters would otherwise reach the
+    # page's shortcuts ("s", "l" are decisions) instead of the field.
+    expect(page.locator("#target")).to_be_focused()
     page.keyboard.type("Paslon 01")
     page.keyboard.press("Escape")
     page.keyboard.press("c")
+    expect(page.locator("#note")).to_be_focused()
     page.keyboard.type("foto dengan gestur satu jari")
     page.keyboard.press("Control+Enter")  # save from inside the note field
     second = next_item(page, first)
