@@ -109,8 +109,10 @@ def test_wilson_interval_is_honest_about_small_samples():
 
 def test_targets_are_grouped_under_their_ballot_entry():
     from pipeline.report.data import _target_canonicaliser
+    from pipeline.text.election import load_election
 
-    canonical = _target_canonicaliser(load_settings(environ={}))
+    settings = load_settings(environ={})
+    canonical = _target_canonicaliser(load_election(settings.config_file(settings.election)))
     forms = ["Bu Ratna / 03", "RAGA", "Ratna / 03"]
     assert {canonical(t) for t in forms} == {"Ratna Dewi Lestari / 03"}
     assert canonical("LanjutkanHendra / 02") == "Hendra Wijaya / 02"  # a hashtag, given without '#'

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import shutil
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,9 @@ import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import Engine
 
-from pipeline.config import ConfigError, Settings, read_yaml
+from pipeline.config import ConfigError, Settings
 from pipeline.schema import utcnow
+from pipeline.text.election import Election, load_election
 
 from .charts import PALETTE, BarChart, Chart, LineChart, data_uri, render_png
 from .data import ReportData, gather, wilson_interval
@@ -28,23 +29,16 @@ _env = Environment(loader=PackageLoader("pipeline.report", "templates"), autoesc
 QUEUE_KEYS = ("new", "in_review", "decided", "forwarded")
 
 
-def _election(settings: Settings) -> dict[str, Any]:
-    path = settings.config_file(settings.election)
+def _election(settings: Settings) -> Election | None:
+    """The configured election; a report is still written without one (no campaign shading)."""
     try:
-        data = read_yaml(path)
+        return load_election(settings.config_file(settings.election))
     except ConfigError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _day(value: Any) -> date | None:
-    if value is None:
         return None
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def build_charts(
-    data: ReportData, t: dict[str, str], election: dict[str, Any]
+    data: ReportData, t: dict[str, str], election: Election | None
 ) -> list[tuple[str, Chart | None]]:
     """Every chart of the report as a spec; None where there is nothing to draw yet."""
     charts: list[tuple[str, Chart | None]] = []
@@ -61,10 +55,12 @@ def build_charts(
     return charts
 
 
-def _trend(data: ReportData, t: dict[str, str], election: dict[str, Any]) -> LineChart | None:
+def _trend(data: ReportData, t: dict[str, str], election: Election | None) -> LineChart | None:
     flagged = data.flagged_by_day()
     days_seen = set(flagged) | set(data.partisan_by_day)
-    start, end, vote = (_day(election.get(k)) for k in ("campaign_start", "campaign_end", "voting_day"))
+    start, end, vote = (
+        (election.campaign_start, election.campaign_end, election.voting_day) if election else (None,) * 3
+    )
     if not days_seen:
         return None
     first = min(days_seen | ({start} if start else set()))
@@ -98,8 +94,8 @@ def build_report(settings: Settings, engine: Engine, language: str | None = None
     """Gather and render; returns the HTML and the summary without writing anything."""
     lang = language or settings.report.language
     t = strings(lang)
-    data = gather(settings, engine)
     election = _election(settings)
+    data = gather(settings, engine, election)
     summary = {
         "generated_at": utcnow().isoformat(timespec="seconds") + "Z",
         "model_version": data.model_version,
@@ -123,7 +119,7 @@ def build_report(settings: Settings, engine: Engine, language: str | None = None
     ]
     html = _env.get_template("report.html").render(
         t=t, lang=lang, generated=summary["generated_at"], generated_day=summary["generated_at"][:10],
-        election_name=election.get("name", settings.election), model_version=data.model_version,
+        election_name=election.name if election else settings.election, model_version=data.model_version,
         asn_threshold=settings.queue.asn_threshold, partisan_threshold=settings.queue.partisan_threshold,
         summary=summary, charts=charts, top_accounts=summary["top_accounts"], queue=data.queue,
         queue_rows=[(k, t[f"queue_{k}"]) for k in QUEUE_KEYS], audit_text=_audit_text(data, t),

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from pipeline.config import Settings
 from pipeline.store.tables import AccountMatch, AsnRecord, ModelVersion, Post, Prediction
+from pipeline.text.election import Election
 
 
 @dataclass
@@ -77,7 +78,7 @@ def default_model_version(engine: Engine) -> str | None:
     return version
 
 
-def gather(settings: Settings, engine: Engine) -> ReportData:
+def gather(settings: Settings, engine: Engine, election: Election | None = None) -> ReportData:
     q = settings.queue
     data = ReportData(model_version=default_model_version(engine))
     with engine.connect() as conn:
@@ -121,26 +122,22 @@ def gather(settings: Settings, engine: Engine) -> ReportData:
                     region=row[8], agency=row[9],
                 )
             )  # fmt: skip
-    canonical = _target_canonicaliser(settings)
+    canonical = _target_canonicaliser(election)
     for f in data.flagged:
         f.target = canonical(f.target)
     data.queue, data.audit = _queue(engine)
     return data
 
 
-def _target_canonicaliser(settings: Settings):
+def _target_canonicaliser(election: Election | None):
     """Posts name a contestant many ways ("Bu Ratna / 03", "RAGA", "#03Bisa"): group them under the
     ballot entry of the configured election (its first name and number), as the classifier's matcher
     reads them. Targets it cannot place stay as written."""
-    from collections import Counter
+    from pipeline.text.election import CandidateMatcher
 
-    from pipeline.config import ConfigError
-    from pipeline.text.election import CandidateMatcher, load_election
-
-    try:
-        matcher = CandidateMatcher([load_election(settings.config_file(settings.election))])
-    except (ConfigError, OSError):
+    if election is None:
         return lambda target: target
+    matcher = CandidateMatcher([election])
 
     def canonical(target: str | None) -> str | None:
         if not target:
