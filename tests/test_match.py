@@ -10,7 +10,7 @@ from sqlalchemy import select
 from pipeline.config import load_settings
 from pipeline.registry import match_authors
 from pipeline.registry.feedback import record_feedback
-from pipeline.registry.matcher import AccountMatcher, Feedback
+from pipeline.registry.matcher import AccountMatcher, Feedback, order_pairs
 from pipeline.registry.pseudonym import pseudonymise_nip, pseudonymise_result
 from pipeline.registry.store import load_feedback, save_matches
 from pipeline.registry.synthetic import generate_records, public_record
@@ -139,6 +139,21 @@ def test_confirmation_is_certain_and_rejection_is_never_proposed_again(matcher):
     assert results["sri_guru"]["nip"] == SRI_GURU and results["sri_guru"]["probability"] == 1.0
     assert results["sri_guru"]["status"] == "confirmed"
     assert SRI_BIDAN not in {c["nip"] for c in results["sri_bidan"]["candidates"]}
+
+
+def test_candidates_are_ordered_by_the_odds_the_account_formula_uses():
+    # Splink's r for a name scored with term frequencies is divided by q0 afterwards: an exact
+    # namesake (r 0.8 → 1.6 at q0 0.5) outranks a spelling variant Splink scored higher (r 1.0).
+    # Namesakes with equal odds are listed by NIP, whatever order the database returned them in.
+    pairs = pd.DataFrame({
+        "unique_id_l": ["x:a", "x:a", "x:a", "x:b", "x:b"],
+        "unique_id_r": ["3", "2", "1", "9", "8"],
+        "r": [1.0, 0.8, 0.8, 0.5, 0.5],
+        "tfl": [False, True, True, True, True],
+    })  # fmt: skip
+    out = order_pairs(pairs, q0=0.5)
+    assert list(out.unique_id_r) == ["1", "2", "3", "8", "9"]
+    assert list(out.r_adj) == [1.6, 1.6, 1.0, 1.0, 1.0]
 
 
 def test_unrelated_account_has_no_candidates(matcher):

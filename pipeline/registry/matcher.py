@@ -453,14 +453,13 @@ class AccountMatcher(BaseEstimator):
         groups: dict[str, tuple[int, int]] = {}
         cols: dict[str, np.ndarray] = {}
         if pairs is not None and len(pairs):
-            pairs = pairs.sort_values(["unique_id_l", "r"], ascending=[True, False], kind="stable")
+            pairs = order_pairs(pairs, self.priors_.q0)
             ids = pairs["unique_id_l"].to_numpy()
             starts = np.r_[0, np.flatnonzero(ids[1:] != ids[:-1]) + 1]
             ends = np.r_[starts[1:], len(ids)]
             groups = {ids[a]: (int(a), int(b)) for a, b in zip(starts, ends, strict=True)}
-            q0 = self.priors_.q0
             cols = {c: pairs[c].to_numpy() for c in pairs.columns if c.startswith("mw_")}
-            cols["r"] = pairs["r"].to_numpy() / np.where(pairs["tfl"].to_numpy(), q0, 1.0)
+            cols["r"] = pairs["r_adj"].to_numpy()
             cols["nip"] = pairs["unique_id_r"].to_numpy()
             cols["log2k"] = pairs["log2k"].to_numpy()
         wanted: set[str] = set()
@@ -533,6 +532,21 @@ class AccountMatcher(BaseEstimator):
         """The trained Splink model (settings with m and u), e.g. to run on Spark."""
         self._check_fitted()
         return self.settings_
+
+
+def order_pairs(pairs: pd.DataFrame, q0: float) -> pd.DataFrame:
+    """Each account's pairs, best first, with ``r_adj`` = K/N as the per-account formula uses it.
+
+    Pairs whose name agreement is scored with term frequencies have their r divided by q0 (see
+    estimate_prior), so the order must be taken after that division, not on Splink's r: an exact
+    namesake can outrank a spelling variant that Splink scored higher. Equal odds (namesakes that
+    fit equally well) are ordered by NIP, so that which of them is listed first does not depend on
+    the order in which the database returned them.
+    """
+    r_adj = pairs["r"].to_numpy() / np.where(pairs["tfl"].to_numpy(), q0, 1.0)
+    out = pairs.assign(r_adj=r_adj)
+    return out.sort_values(["unique_id_l", "r_adj", "unique_id_r"], ascending=[True, False, True],
+                           kind="stable")  # fmt: skip
 
 
 def _tie_tf_levels(model: dict[str, Any]) -> None:
