@@ -8,7 +8,8 @@ from pipeline.registry.features import Gazetteer, account_features, extract_work
 from pipeline.registry.matcher import Priors, estimate_prior
 from pipeline.registry.model import ACCOUNT_FACTORS, account_codes
 
-VOCAB = frozenset({"budi", "kurniawan", "sri", "damayanti", "ratna", "susanti", "eka", "hasanah", "agus"})
+VOCAB = frozenset({"budi", "kurniawan", "sri", "damayanti", "ratna", "susanti", "eka", "hasanah", "agus",
+                   "santoso", "indah"})
 GAZ = Gazetteer.from_pairs([("Kabupaten Tanjung Sari", "Nusa Jaya")])
 
 
@@ -25,6 +26,10 @@ def acc(handle: str, display: str, bio: str = "", location: str = "") -> dict:
         ("kopisenja", ["kopisenja"]),  # not names: left alone
         ("budikopi", ["budikopi"]),  # a cover must be complete
         ("ratna", ["ratna"]),
+        # doubled letters are collapsed, the seam between two words too: agus|santoso, budi|indah
+        ("agusantoso", ["agus", "santoso"]),
+        ("budindah", ["budi", "indah"]),
+        ("agusanto", ["agusanto"]),  # "anto" is no name word here: no cover, no split
     ],
 )
 def test_glued_handles_split_into_registry_name_words(token, words):
@@ -41,6 +46,7 @@ def test_handle_reads_the_name_behind_a_nickname_or_a_one_word_display():
     assert acc("agus_hasanah", "Bu Ratna")["name_tokens"] == ["ratna"]
     # the name key is the name so read (the exact level compares it)
     assert acc("budikurniawan55", "Pak Budi")["name_key"] == "budi kurniawan"
+    assert acc("agussantoso64", "Bunda Cantik")["name_tokens"] == ["agus", "santoso"]
 
 
 def test_without_a_vocabulary_the_handle_completes_a_one_word_display():

@@ -357,7 +357,10 @@ def split_glued(token: str, vocab: frozenset[str], max_words: int = 3) -> list[s
     """A glued handle word split into registry name words: "budikurniawan" → [budi, kurniawan].
 
     Only a complete cover by known words of 3+ letters counts (fewest words, then the longest
-    first word); anything else stays as it is, so "kopisenja" is not forced into names.
+    first word); anything else stays as it is, so "kopisenja" is not forced into names. Tokens
+    have their doubled letters collapsed, and so has the seam where one word ends with the letter
+    the next begins with ("agussantoso" → "agusantoso"): a word may start on the last letter of
+    the word before it (agu[s]antoso → agus, santoso), after the splits that need no such seam.
     """
     if token in vocab or len(token) < 6:
         return [token]
@@ -376,6 +379,8 @@ def split_glued(token: str, vocab: frozenset[str], max_words: int = 3) -> list[s
             if piece in vocab:
                 words.append(piece)
                 walk(end, words)
+                if end < len(token):  # the next word may begin on this one's last letter
+                    walk(end - 1, words)
                 words.pop()
 
     walk(0, [])
