@@ -111,7 +111,8 @@ def test_title_columns_and_titles_inside_the_name_combine():
     [("Soekarno", "sukarno"), ("Djoko", "joko"), ("Tjahjono", "cahyono"), ("Soejono", "suyono"),
      ("Chairul", "khairul"), ("Sjahrir", "syahrir"), ("Djojohadikusumo", "joyohadikusumo"),
      ("Achmad", "ahmad"), ("Mochammad", "muhamad"), ("Muhammad", "muhamad"), ("Moh", "muhamad"),
-     ("Noer", "nur"), ("Jusuf", "yusuf"), ("Ménéz", "menez")],
+     ("Noer", "nur"), ("Jusuf", "yusuf"), ("Ménéz", "menez"), ("Santosa", "santoso"),
+     ("Prasetya", "prasetyo"), ("Wibawa", "wibowo")],
 )  # fmt: skip
 def test_old_spellings_and_variants_normalise_to_one_form(old, new):
     assert normalise_token(old) == new
