@@ -61,6 +61,15 @@ def test_retired_civil_servants_are_not_civil_servants():
     assert extract_work("PNS Dinkes").asn
 
 
+def test_private_practice_is_not_the_civil_service():
+    private = extract_work("bidan praktik mandiri | ibu 3 anak")
+    assert private.non_asn and not private.asn and private.jobs == ("bidan",)
+    assert extract_work("perawat, praktek swasta").non_asn
+    # a PNS midwife who also runs a practice after hours is still a PNS
+    both = extract_work("bidan PNS Puskesmas Sukamaju | praktik mandiri sore hari")
+    assert both.asn and not both.non_asn
+
+
 def test_desa_names_a_place_not_an_agency():
     assert extract_work("bidan desa").agencies == ()
     assert extract_work("bidan desa Sukamaju").places == ("sukamaju",)
