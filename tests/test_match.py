@@ -126,6 +126,20 @@ def test_bio_and_location_tip_the_balance(matcher):
     )
 
 
+def test_a_named_kind_of_school_does_not_fit_another_school_of_the_same_agency():
+    # Two teachers called Sri Wahyuni in one kabupaten, at an SD and at an SMA: both schools are under
+    # the Dinas Pendidikan, but "pendidik SD" names an SD, so the SMA teacher only shares the parent.
+    reg = registry()
+    sma = {**reg.iloc[0].to_dict(), "nip": "198602142011012005", "jabatan": "Guru Ahli Madya",
+           "unit_kerja": "SMA Negeri 5 Sukamaju", "instansi": "Pemerintah Provinsi Nusa Jaya"}  # fmt: skip
+    m = AccountMatcher().fit(pd.concat([reg, pd.DataFrame([sma])], ignore_index=True))
+    (res,) = m.predict([account("sri_w", "Sri Wahyuni", "pendidik SD", "Tanjung Sari")])
+    probs = {c["nip"]: c["probability"] for c in res["candidates"]}
+    assert probs[SRI_GURU] > 4 * probs["198602142011012005"]
+    workplace = next(e for e in res["evidence"] if e["field"] == "workplace")
+    assert res["candidates"][0]["nip"] == SRI_GURU and workplace["level"] == "agency"
+
+
 def test_declared_account_is_certain(matcher):
     (res,) = matcher.predict([account("@Budi_Santoso88", "Pak Kumis", "")])
     assert res["nip"] == BUDI and res["probability"] == 1.0 and res["status"] == "declared"

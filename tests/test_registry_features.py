@@ -70,6 +70,16 @@ def test_private_practice_is_not_the_civil_service():
     assert both.asn and not both.non_asn
 
 
+def test_what_is_named_is_kept_apart_from_the_agencies_above_it():
+    sd = extract_work("guru SD")
+    assert sd.kinds == ("sd",) and set(sd.agencies) >= {"sd", "disdik"}
+    assert extract_work("PNS Dinkes").kinds == ("dinkes",)
+    rec = {"nip": "1", "nama": "X", "jabatan": "Guru Ahli Madya", "instansi": "Pemerintah Provinsi B",
+           "unit_kerja": "SMA Negeri 5 Sukamaju", "kabupaten_kota": "Kabupaten A"}  # fmt: skip
+    feats = record_features(rec)
+    assert feats["kinds"] == ["sma"] and "disdik" in feats["agencies"]  # pemprov is generic: left out
+
+
 def test_desa_names_a_place_not_an_agency():
     assert extract_work("bidan desa").agencies == ()
     assert extract_work("bidan desa Sukamaju").places == ("sukamaju",)

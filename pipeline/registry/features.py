@@ -57,7 +57,10 @@ class Agency:
 @dataclass(frozen=True)
 class WorkFeatures:
     jobs: tuple[str, ...] = ()
-    agencies: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()  # what is named, with the agencies above it (sd → sd, disdik, pemda)
+    # What is named itself, without its parents: "guru SD" names an SD (kind sd), which a record at an
+    # SMA does not fit, though both are under the Dinas Pendidikan.
+    kinds: tuple[str, ...] = ()
     units: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     # Offices named outright ("Dinas Kesehatan", "Bappeda", "PPL" → bpp, distan), not through a
@@ -169,8 +172,9 @@ def extract_work(*texts: str | None) -> WorkFeatures:
     asn = any(p.asn for p in parts)
     genders = {p.gender for p in parts if p.gender}
     return WorkFeatures(
-        jobs=merged("jobs"), agencies=merged("agencies"), units=merged("units"), places=merged("places"),
-        offices=merged("offices"), asn=asn, non_asn=any(p.non_asn for p in parts) and not asn,
+        jobs=merged("jobs"), agencies=merged("agencies"), kinds=merged("kinds"), units=merged("units"),
+        places=merged("places"), offices=merged("offices"), asn=asn,
+        non_asn=any(p.non_asn for p in parts) and not asn,
         gender=genders.pop() if len(genders) == 1 else None,
     )  # fmt: skip
 
@@ -181,6 +185,7 @@ def _extract_work_key(key: str) -> WorkFeatures:
     key = _GLUED_NUMBER.sub(r"\1 \2", key)
     jobs: dict[str, None] = {}
     agencies: dict[str, None] = {}
+    kinds: dict[str, None] = {}
     units: dict[str, None] = {}
     places: dict[str, None] = {}
     offices: dict[str, None] = {}
@@ -203,6 +208,7 @@ def _extract_work_key(key: str) -> WorkFeatures:
             elif kind == "agency":
                 agency = lex.agencies[code]
                 if agency.agency:
+                    kinds[code] = None
                     for c in lex.lineage(code):
                         agencies[c] = None
                     if not (agency.place or agency.numbered):
@@ -218,8 +224,8 @@ def _extract_work_key(key: str) -> WorkFeatures:
                         for n in range(1, len(norm) + 1):
                             places[" ".join(norm[:n])] = None
     return WorkFeatures(
-        jobs=tuple(jobs), agencies=tuple(agencies), units=tuple(units), places=tuple(places),
-        offices=tuple(offices), asn=asn, non_asn=non_asn and not asn,
+        jobs=tuple(jobs), agencies=tuple(agencies), kinds=tuple(kinds), units=tuple(units),
+        places=tuple(places), offices=tuple(offices), asn=asn, non_asn=non_asn and not asn,
         gender=genders.pop() if len(genders) == 1 else None,
     )  # fmt: skip
 
@@ -333,6 +339,7 @@ def record_features(row: dict[str, Any]) -> dict[str, Any]:
         "provs": [prov] if prov else None,
         "jobs": _list(work.jobs),
         "agencies": _list(a for a in work.agencies if a not in GENERIC_AGENCIES),
+        "kinds": _list(a for a in work.kinds if a not in GENERIC_AGENCIES),
         "units": _list(work.units),
         "places": _list(work.places),
         "offices": _list(work.offices),
@@ -347,6 +354,7 @@ def _record_work(jabatan: str, instansi: str, unit_kerja: str) -> WorkFeatures:
     return WorkFeatures(
         jobs=job.jobs,
         agencies=tuple(dict.fromkeys(job.agencies + where.agencies)),
+        kinds=tuple(dict.fromkeys(job.kinds + where.kinds)),
         units=tuple(dict.fromkeys(job.units + where.units)),
         places=tuple(dict.fromkeys(job.places + where.places)),
         offices=extract_work(unit_kerja).offices,  # the instansi is the employer, not the office
@@ -446,6 +454,7 @@ def account_features(
         "provs": provs or None,
         "jobs": _list(work.jobs),
         "agencies": _list(a for a in work.agencies if a not in GENERIC_AGENCIES),
+        "kinds": _list(a for a in work.kinds if a not in GENERIC_AGENCIES),
         "units": _list(work.units),
         "places": _list(work.places),
         "offices": _list(work.offices),
@@ -477,6 +486,7 @@ FEATURE_COLUMNS: dict[str, str] = {
     "provs": "VARCHAR[]",
     "jobs": "VARCHAR[]",
     "agencies": "VARCHAR[]",
+    "kinds": "VARCHAR[]",
     "units": "VARCHAR[]",
     "places": "VARCHAR[]",
     "offices": "VARCHAR[]",

@@ -110,7 +110,12 @@ LEVELS: dict[str, list[Level]] = {
         ),
         Level("place", "same place or numbered unit", "tempat atau nomor unit sama", 0.15, 0.01),
         Level("office", "same office (Dinas, Badan) named", "kantor (dinas/badan) sama", 0.15, 0.03),
-        Level("agency", "same kind of agency", "jenis instansi sama", 0.30, 0.4),
+        Level("agency", "the agency or unit the account names", "instansi atau unit yang disebut akun",
+              0.27, 0.25),
+        # Only an agency above what the account names is shared: "guru SD" and a record at an SMA
+        # (both under the Dinas Pendidikan), "perawat RSUD" and one at a puskesmas (both Dinkes).
+        Level("parent", "another unit of the same agency", "unit lain di bawah instansi yang sama",
+              0.03, 0.15),
         Level("differ", "other workplace", "tempat kerja berbeda", 0.10, 0.588),
     ],
     "gender": [
@@ -255,6 +260,9 @@ def comparisons(m_overrides: dict[str, dict[str, float]] | None = None) -> list[
             lv("job", "differ", cll.ElseLevel()),
         ],
     )
+    # What the account names (its kinds, without their parents) is the record's agency or one
+    # above it: "PNS Dinkes" fits a record at a puskesmas, "guru SD" does not fit one at an SMA.
+    named_agency = _custom("array_length(array_intersect(kinds_l, agencies_r)) >= 1")
     workplace = CustomComparison(
         output_column_name="workplace",
         comparison_levels=[
@@ -262,10 +270,11 @@ def comparisons(m_overrides: dict[str, dict[str, float]] | None = None) -> list[
                 "(agencies_l IS NULL AND units_l IS NULL AND places_l IS NULL) "
                 "OR (agencies_r IS NULL AND units_r IS NULL AND places_r IS NULL)")),
             lv("workplace", "unit", cll.And(intersect("places", 1),
-                                            cll.Or(intersect("units", 1), intersect("agencies", 1)))),
+                                            cll.Or(intersect("units", 1), named_agency))),
             lv("workplace", "place", cll.Or(intersect("places", 1), intersect("units", 1))),
             lv("workplace", "office", intersect("offices", 1)),
-            lv("workplace", "agency", cll.ArrayIntersectLevel("agencies", 1)),
+            lv("workplace", "agency", named_agency),
+            lv("workplace", "parent", cll.ArrayIntersectLevel("agencies", 1)),
             lv("workplace", "differ", cll.ElseLevel()),
         ],
     )  # fmt: skip
