@@ -10,7 +10,7 @@ from sqlalchemy import select
 from pipeline.config import load_settings
 from pipeline.registry import match_authors
 from pipeline.registry.feedback import record_feedback
-from pipeline.registry.matcher import AccountMatcher, Feedback, order_pairs
+from pipeline.registry.matcher import NEEDS_REVIEW, AccountMatcher, Feedback, order_pairs
 from pipeline.registry.pseudonym import pseudonymise_nip, pseudonymise_result
 from pipeline.registry.store import load_feedback, save_matches
 from pipeline.registry.synthetic import generate_records, public_record
@@ -152,7 +152,16 @@ def test_confirmation_is_certain_and_rejection_is_never_proposed_again(matcher):
     results = by_handle(matcher.predict([sri, account("sri_guru", "Sri W")], fb))
     assert results["sri_guru"]["nip"] == SRI_GURU and results["sri_guru"]["probability"] == 1.0
     assert results["sri_guru"]["status"] == "confirmed"
-    assert SRI_BIDAN not in {c["nip"] for c in results["sri_bidan"]["candidates"]}
+    rejected = results["sri_bidan"]
+    assert SRI_BIDAN not in {c["nip"] for c in rejected["candidates"]}
+    # the teacher now fits best, but after a rejection no record is linked without a reviewer
+    assert rejected["candidates"][0]["nip"] == SRI_GURU and rejected["probability"] >= 0.6
+    assert rejected["nip"] is None and rejected["status"] == NEEDS_REVIEW
+    assert rejected["evidence"][0]["field"] == "review" and rejected["evidence"][0]["level"] == "rejected"
+    # a reviewer's confirmation of another record links it with certainty
+    fb.confirmed["x:sri_bidan"] = SRI_GURU
+    (again,) = matcher.predict([sri], fb)
+    assert again["nip"] == SRI_GURU and again["probability"] == 1.0 and again["status"] == "confirmed"
 
 
 def test_candidates_are_ordered_by_the_odds_the_account_formula_uses():
@@ -239,11 +248,15 @@ def test_match_authors_is_idempotent_and_applies_feedback(engine, tmp_path, capl
     )
     # The rejected record is gone for good; the rest is renormalised from the stored odds (here the
     # teacher Sri Wahyuni in the same village takes most of it: the account is in the registry and
-    # it is not the midwife), P_i = odds_i / (1 + sum of odds + other_odds).
-    assert rejected["nip"] != SRI_BIDAN and SRI_BIDAN not in {c["nip"] for c in rejected["candidates"]}
+    # it is not the midwife), P_i = odds_i / (1 + sum of odds + other_odds). But the profile misled
+    # the model once: no other record is linked without a reviewer, however probable it now is.
+    assert SRI_BIDAN not in {c["nip"] for c in rejected["candidates"]}
     rest = rejected["candidates"]
     total = 1 + sum(c["odds"] for c in rest) + rejected["other_odds"]
     assert all(abs(c["probability"] - c["odds"] / total) < 1e-3 for c in rest)
+    assert rest[0]["nip"] == SRI_GURU and rest[0]["probability"] >= settings.match.threshold
+    assert rejected["nip"] is None and rejected["status"] == NEEDS_REVIEW
+    assert rejected["probability"] == rest[0]["probability"]
     with engine.connect() as conn:
         fb = load_feedback(conn)
     assert fb.confirmed == {"x:sriw": SRI_GURU} and ("x:sri_bidan", SRI_BIDAN) in fb.rejected
@@ -256,6 +269,17 @@ def test_match_authors_is_idempotent_and_applies_feedback(engine, tmp_path, capl
         rows = {r.handle: r for r in conn.execute(select(AccountMatch))}
     assert rows["sriw"].nip == SRI_GURU and rows["sriw"].status == "confirmed"
     assert SRI_BIDAN not in {c["nip"] for c in rows["Sri_Bidan"].candidates}
+    # the later run reads the rejection: still listed, still not linked
+    assert rows["Sri_Bidan"].nip is None and rows["Sri_Bidan"].status == NEEDS_REVIEW
+    assert rows["Sri_Bidan"].candidates[0]["nip"] == SRI_GURU
+
+    with engine.begin() as conn:  # a reviewer confirms the teacher: linked with certainty
+        confirmed = record_feedback(conn, "x", "Sri_Bidan", SRI_GURU, "confirm", "reviewer2")
+    assert confirmed["nip"] == SRI_GURU and confirmed["status"] == "confirmed"
+    match_authors(settings, engine, force=True)  # and a later run keeps it
+    with engine.connect() as conn:
+        row = conn.execute(select(AccountMatch).where(AccountMatch.handle == "Sri_Bidan")).one()
+    assert row.nip == SRI_GURU and row.probability == 1.0 and row.status == "confirmed"
 
     text = " ".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
     for secret in (SRI_GURU, SRI_BIDAN, BUDI, "Sri Wahyuni", "SRI WAHYUNI", "Budi Santoso", "Sukamaju"):

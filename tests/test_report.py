@@ -83,6 +83,16 @@ def test_flagged_posts_follow_the_queue_thresholds(seeded):
     assert NIP not in html and "RATNA SARI" not in html  # no NIP or registry name in the report
 
 
+def test_an_author_left_for_a_reviewer_is_not_counted_as_an_asn(seeded):
+    # After a reviewer rejected his linked record, an author keeps his next candidate's probability
+    # (here 0.9) but no NIP: he is not linked, so his partisan post is not flagged.
+    with seeded.begin() as conn:
+        conn.execute(AccountMatch.__table__.update().where(AccountMatch.handle == "sri_wahyuni")
+                     .values(probability=0.9, status="needs_review"))  # fmt: skip
+    s = build_report(load_settings(environ={}), seeded, language="en")["summary"]
+    assert s["authors_asn"] == 1 and s["flagged"] == 1
+
+
 def test_report_speaks_indonesian_by_default_and_writes_files(seeded, tmp_path):
     settings = load_settings(environ={})
     paths = write_report(settings, seeded, output_dir=tmp_path)

@@ -305,6 +305,7 @@ def test_asn_verdicts_go_back_to_the_matcher_and_judged_matches_stay_put(store):
     assert feedback[0].nip == judged[first.item_id].nip
     rejected = matches[judged[first.item_id].author_handle]
     assert rejected.nip != judged[first.item_id].nip  # the matcher dropped the rejected candidate
+    assert rejected.nip is None and rejected.status == "needs_review"  # and links no other by itself
     queue.enqueue(s, store)  # the changed match reaches the queue, but not the judged items
     with store.connect() as conn:
         after = {r.id: r for r in conn.execute(select(ITEMS).where(ITEMS.c.id.in_(list(judged))))}

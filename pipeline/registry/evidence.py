@@ -88,6 +88,19 @@ def _sides(field: str, feats: dict[str, Any], account: dict[str, Any], rec: dict
     return None, None
 
 
+def rejected_item(reviewer: str | None = None) -> dict[str, Any]:
+    """The first evidence item of an account whose linked record a reviewer rejected."""
+    who, siapa = (f"reviewer {reviewer}", f"peninjau {reviewer}") if reviewer else ("a reviewer", "peninjau")
+    return {
+        "field": "review", "level": "rejected", "weight": None, "strength": "certain",
+        "label": f"{who} rejected a record for this account; it will not be proposed again, and no other "
+                 "record is linked without a reviewer",
+        "label_id": f"{siapa} menolak satu data untuk akun ini; data itu tidak akan diusulkan lagi, dan "
+                    "data lain tidak ditautkan tanpa peninjau",
+        "account": None, "record": None,
+    }  # fmt: skip
+
+
 def build_evidence(
     kind: str,
     top: Any,

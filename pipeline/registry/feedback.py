@@ -1,10 +1,17 @@
-"""Reviewer feedback on matches: a confirmation makes a link certain; a rejection removes the pair.
+"""Reviewer feedback on matches: a confirmation makes a link certain; a rejection removes the pair
+and leaves the account for a reviewer.
 
 The review app calls :func:`record_feedback` inside its own transaction when a reviewer says the
 ASN match of a post's author is right ("confirm") or the wrong person ("reject"). The verdict is
 stored in ``match_feedback`` (every later matching run reads it: a confirmed pair stays certain, a
 rejected pair is never proposed again) and the account's row in ``account_matches`` is updated at
 once, so the queue sees the change without waiting for the next scan.
+
+After a rejection no other record of the account is linked automatically: the remaining candidates
+stay listed with their renormalised probabilities, but ``nip`` stays null and the status is
+``needs_review``, here and in every later matching run, until a reviewer confirms a record. A
+rejection shows that the profile misled the model for this account, so the next namesake's
+renormalised probability is not trustworthy enough to flag a civil servant without a human.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from sqlalchemy import Connection, func, select, update
 
 from pipeline.schema import utcnow
 
+from .evidence import rejected_item
+from .matcher import NEEDS_REVIEW
 from .store import FEEDBACK, MATCHES
 
 log = logging.getLogger(__name__)
@@ -65,13 +74,9 @@ def record_feedback(
 
 
 def _review_item(level: str, reviewer: str) -> dict[str, Any]:
-    if level == "confirmed":
-        label, label_id = f"confirmed by reviewer {reviewer}", f"dikonfirmasi oleh peninjau {reviewer}"
-    else:
-        label, label_id = (
-            f"reviewer {reviewer} rejected a candidate; it will not be proposed again",
-            f"peninjau {reviewer} menolak satu kandidat; kandidat itu tidak akan diusulkan lagi",
-        )
+    if level == "rejected":
+        return rejected_item(reviewer)
+    label, label_id = f"confirmed by reviewer {reviewer}", f"dikonfirmasi oleh peninjau {reviewer}"
     return {"field": "review", "level": level, "label": label, "label_id": label_id, "weight": None,
             "strength": "certain", "account": None, "record": None}  # fmt: skip
 
@@ -86,23 +91,20 @@ def _confirmed(row: dict[str, Any], nip: str, reviewer: str) -> dict[str, Any]:
 
 
 def _rejected(row: dict[str, Any], nip: str, reviewer: str) -> dict[str, Any]:
-    """Drop the candidate and renormalise the rest: P_i = odds_i / (1 + Σ odds + other_odds)."""
+    """Drop the candidate and renormalise the rest, P_i = odds_i / (1 + Σ odds + other_odds); link none."""
     kept = [c for c in row.get("candidates") or [] if c.get("nip") != nip]
     scored = [c for c in kept if c.get("odds") is not None]
     total = sum(float(c["odds"]) for c in scored) + float(row.get("other_odds") or 0.0)
     candidates = [{**c, "probability": round(float(c["odds"]) / (1.0 + total), 4)} for c in scored]
     candidates.sort(key=lambda c: -c["probability"])
-    threshold = float(row.get("threshold") or 0.6)
     top = candidates[0]["probability"] if candidates else 0.0
     p_in = total / (1.0 + total)
-    linked = candidates[0]["nip"] if candidates and top >= threshold else None
     top_was_rejected = (row.get("candidates") or [{}])[0].get("nip") == nip
     evidence = list(row.get("evidence") or [])
     if top_was_rejected:
         evidence = []  # it explained the rejected record; the next matching run writes fresh evidence
     return {
-        "nip": linked, "probability": round(top, 4), "p_in_registry": round(p_in, 4),
-        "status": "matched" if linked else ("ambiguous" if p_in >= threshold else "unmatched"),
+        "nip": None, "probability": round(top, 4), "p_in_registry": round(p_in, 4), "status": NEEDS_REVIEW,
         "candidates": candidates, "evidence": [_review_item("rejected", reviewer), *evidence],
         "profile_hash": None if top_was_rejected else row.get("profile_hash"),
     }  # fmt: skip

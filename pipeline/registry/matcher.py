@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sklearn.base import BaseEstimator
 
-from .evidence import build_evidence
+from .evidence import build_evidence, rejected_item
 from .features import FEATURE_COLUMNS, Gazetteer, account_features, account_id, record_features
 from .model import ACCOUNT_FACTORS, LEVELS, TF_LEVELS, account_codes, blocking_rules, settings_dict
 from .names import normalise_handle
@@ -50,13 +50,19 @@ ACCOUNT_COLUMNS = ("platform", "handle", "display_name", "bio", "location")
 _ARROW_TYPES = {"VARCHAR": pa.string(), "VARCHAR[]": pa.list_(pa.string()), "INTEGER": pa.int32()}
 FEATURE_SCHEMA = pa.schema([(name, _ARROW_TYPES[t]) for name, t in FEATURE_COLUMNS.items()])
 DISPLAY_COLUMNS = (*REGISTRY_COLUMNS, "gender")
+# An account whose linked record a reviewer rejected: its other candidates stay listed, but none is
+# linked without a reviewer (the profile misled the model once; the next namesake's renormalised
+# probability is not trustworthy enough to flag a civil servant on its own).
+NEEDS_REVIEW = "needs_review"
 
 
 @dataclass
 class Feedback:
     """Reviewers' verdicts: confirmed links are certain, rejected pairs are never proposed again.
 
-    Keys are account ids as made by :func:`pipeline.registry.features.account_id`.
+    An account with a rejected pair and no confirmation is never linked automatically again: its
+    status is ``needs_review`` (see NEEDS_REVIEW). Keys are account ids as made by
+    :func:`pipeline.registry.features.account_id`; ``reviewers`` names who gave each verdict.
     """
 
     confirmed: dict[str, str] = field(default_factory=dict)
@@ -464,6 +470,9 @@ class AccountMatcher(BaseEstimator):
             cols["log2k"] = pairs["log2k"].to_numpy()
         wanted: set[str] = set()
         plans: dict[str, tuple[np.ndarray, float, tuple[int, int] | None]] = {}
+        rejected_accounts: dict[str, str | None] = {}
+        for aid, nip in feedback.rejected:
+            rejected_accounts[aid] = feedback.reviewers.get((aid, nip))
         for aid in by_id:
             if aid in certain:
                 wanted.update(certain[aid][1])
@@ -506,12 +515,16 @@ class AccountMatcher(BaseEstimator):
             p_in = total / (1.0 + total)
             nip = candidates[0]["nip"] if candidates and top >= self.threshold else None
             status = "matched" if nip else ("ambiguous" if p_in >= self.threshold else "unmatched")
+            if aid in rejected_accounts:
+                nip, status = None, NEEDS_REVIEW
             top_row = {c: v[a] for c, v in cols.items() if c.startswith("mw_")} if span else None
             evidence = build_evidence(
                 "scored", top_row, feats[aid], row, display.get(candidates[0]["nip"]) if candidates else None,
                 probs.tolist(), self.prior_, level_weights=self.level_weights_,
                 account_factors=self._account_odds(feats[aid])[1], q0=self.priors_.q0,
             )  # fmt: skip
+            if aid in rejected_accounts:
+                evidence.insert(0, rejected_item(rejected_accounts[aid]))
             out.append({
                 **base, "nip": nip, "probability": round(top, 4), "p_in_registry": round(p_in, 4),
                 "status": status, "candidates": candidates,

@@ -81,6 +81,7 @@ def load_feedback(conn: Connection) -> Feedback:
     for (aid, nip), (verdict, reviewer) in latest.items():
         if verdict == "reject":
             fb.rejected.add((aid, nip))
+            fb.reviewers[(aid, nip)] = reviewer
         elif verdict == "confirm":
             fb.confirmed[aid] = nip  # order of insertion: the latest confirmation wins
             fb.reviewers[(aid, nip)] = reviewer

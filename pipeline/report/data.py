@@ -83,7 +83,9 @@ def gather(settings: Settings, engine: Engine, election: Election | None = None)
     data = ReportData(model_version=default_model_version(engine))
     with engine.connect() as conn:
         data.posts_total = conn.scalar(select(func.count()).select_from(Post)) or 0
-        likely = AccountMatch.probability >= q.asn_threshold
+        # Linked authors only: an account whose linked record a reviewer rejected keeps its next
+        # candidate's probability but no NIP (status needs_review) and is not counted as an ASN.
+        likely = (AccountMatch.probability >= q.asn_threshold) & AccountMatch.nip.is_not(None)
         data.authors_asn = conn.scalar(select(func.count()).where(likely)) or 0
         if data.model_version is None:
             return data

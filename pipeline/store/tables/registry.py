@@ -99,7 +99,8 @@ class AccountMatch(Base):
     probability: Mapped[float] = mapped_column(Float)  # of the best candidate, linked or not
     threshold: Mapped[float] = mapped_column(Float)  # the threshold the result was decided with
     p_in_registry: Mapped[float] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(20))  # matched|ambiguous|unmatched|declared|confirmed
+    # matched|ambiguous|unmatched|declared|confirmed|needs_review
+    status: Mapped[str] = mapped_column(String(20))
     candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
     other_odds: Mapped[float] = mapped_column(Float, default=0.0)  # odds of candidates not listed
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
