@@ -30,7 +30,7 @@ def workspace(tmp_path_factory):
     config = root / "train.yaml"
     config.write_text(
         f"model: {{backbone: {backbone}, max_length: 32, lora_r: 4}}\n"
-        f"data: {{data_dir: {data}, election_dir: {data / 'elections'}}}\n"
+        f"data: {{data_dir: {data}, election_dir: {data / 'elections'}, mask: names}}\n"
         "training: {num_train_epochs: 2, learning_rate: 0.005, per_device_train_batch_size: 8,"
         " disable_tqdm: true}\n"
     )
@@ -68,6 +68,9 @@ def test_evaluate_writes_metrics_plots_and_a_model_card_with_the_baseline(worksp
     assert (folder / "reliability-test.png").stat().st_size > 1000
     assert (folder / "pr-test.png").stat().st_size > 1000
     assert "macro_f1" in ModelSpec.load(folder).metrics["test"]
+    # A masking model is also scored with names as written (candidates missing from the config).
+    assert metrics["names_unmasked"]["model"]["n"] == metrics["transformer"]["n"]
+    assert "names as written" in card
 
 
 def test_classify_writes_one_line_per_good_post_and_reports_bad_ones(workspace, tmp_path):

@@ -203,3 +203,27 @@ def test_training_on_cached_states_saves_an_ordinary_lora_model(tiny, tmp_path):
     assert result.spec.lora["top_layers"] == 1
     probs = StancePredictor.load(result.folder, "unused").probabilities(["coblos nomor 2"])
     assert probs.shape == (1, 4)
+
+
+def test_mask_augment_adds_the_names_as_written_view_once_per_post():
+    from pipeline.classify.infer import apply_views, preprocess_views
+    from pipeline.classify.train import make_matcher
+
+    spec = ModelSpec(version="v", backbone="x", mask="names")
+    matcher = make_matcher("configs/elections")
+    texts = ["coblos Pak Hendra nomor 2", "masak nasi goreng dulu"]
+    both, labels = apply_views(preprocess_views(spec, matcher, augment=True), texts, [0, 3])
+    assert len(both) == 3 and labels == [0, 0, 3]  # the post without a name is not doubled
+    assert "Hendra" not in both[0] and "Hendra" in both[1]
+    masked, _ = apply_views(preprocess_views(spec, matcher, augment=False), texts, [0, 3])
+    assert masked == [both[0], both[2]]
+
+
+def test_training_with_mask_augment_sees_masked_and_unmasked_posts(tiny, tmp_path):
+    backbone, _ = tiny
+    overrides = {"mask": "names", "election_dir": "configs/elections", "num_train_epochs": 1}
+    with_aug = train_tiny(backbone, tmp_path / "aug", **overrides)
+    without = train_tiny(backbone, tmp_path / "plain", mask_augment=False, **overrides)
+    n_posts = len(tiny_datasets()["train"])
+    assert without.spec.training["train_posts"] == n_posts
+    assert with_aug.spec.training["train_posts"] > n_posts  # posts naming a demo candidate, twice

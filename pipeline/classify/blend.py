@@ -33,20 +33,27 @@ def choose_weight(p_model: np.ndarray, p_tfidf: np.ndarray, labels: np.ndarray) 
     return best[1], best[0]
 
 
-def fit_blend(predictor, datasets, folder: Path) -> dict[str, Any]:
-    """Fit the TF-IDF part on train, choose the weight on validation, save it into ``folder``."""
+def fit_blend(predictor, datasets, folder: Path, views=None) -> dict[str, Any]:
+    """Fit the TF-IDF part on train, choose the weight on validation, save it into ``folder``.
+
+    ``views`` are the preprocessings the transformer was trained on (infer.preprocess_views): the
+    TF-IDF part learns from, and the weight is chosen on, the same views.
+    """
     import joblib
 
     from .baseline import TfidfBaseline
+    from .infer import apply_views
 
-    prep = predictor.preprocess
-    train_x = prep(list(datasets["train"]["text"]))
-    val_x = prep(list(datasets["validation"]["text"]))
-    y_val = np.asarray(datasets["validation"]["stance"])
-    tfidf = TfidfBaseline().fit(train_x, datasets["train"]["stance"], val_x, y_val)
+    views = views or [predictor.preprocess]
+    train_x, y_train = apply_views(views, list(datasets["train"]["text"]), list(datasets["train"]["stance"]))
+    val_x, y_val_list = apply_views(
+        views, list(datasets["validation"]["text"]), list(datasets["validation"]["stance"])
+    )
+    y_val = np.asarray(y_val_list)
+    tfidf = TfidfBaseline().fit(train_x, y_train, val_x, y_val)
     saved_blend = predictor.spec.blend
     predictor.spec.blend = {}
-    p_model = predictor.probabilities(list(datasets["validation"]["text"]))
+    p_model = predictor.probabilities(val_x, prepared=val_x)
     predictor.spec.blend = saved_blend
     p_tfidf = tfidf.predict_proba(val_x)
     weight, score = choose_weight(p_model, p_tfidf, y_val)

@@ -134,7 +134,7 @@ def evaluate_model(
     """Score a saved model and the baseline on ``split``; write metrics, plots and the model card."""
     from .baseline import TfidfBaseline
     from .corpus import load_corpus
-    from .infer import StancePredictor
+    from .infer import Preprocessor, StancePredictor
     from .train import make_matcher
 
     ds = load_corpus(data_dir)
@@ -158,6 +158,18 @@ def evaluate_model(
         predictor.targets([t if y[i] in (0, 1) else "" for i, t in enumerate(texts)]),
         [g if y[i] in (0, 1) else "" for i, g in enumerate(ds[split]["target"])],
     )
+
+    # The same posts when the election config does not list their candidates: names reach the model
+    # as written. A model that learned "a masked name means election talk" fails here.
+    unmasked = None
+    if spec.mask and matcher is not None:
+        plain = Preprocessor(spec, matcher, unmasked=True)(texts)
+        probs_u_t = softmax(predictor.logits(texts, prepared=plain).astype(np.float64), spec.temperature)
+        probs_u = predictor.blend.combine(probs_u_t, plain) if predictor.blend is not None else probs_u_t
+        unmasked = {
+            "model": classification_metrics(probs_u, y, threshold),
+            "transformer_only": classification_metrics(probs_u_t, y, threshold),
+        }
 
     base = TfidfBaseline().fit(
         list(ds["train"]["text"]),
@@ -190,6 +202,7 @@ def evaluate_model(
         "blend_weight": predictor.blend.weight if predictor.blend is not None else None,
         "baseline": base_metrics,
         "baseline_preprocessed": base_pre_metrics,
+        "names_unmasked": unmasked,
         "corpus": {name: len(ds[name]) for name in ds},
     }
     if write:
@@ -223,6 +236,8 @@ def evaluate_model(
             spec.metrics[f"{split}_transformer_only"] = summary(transformer_metrics)
             spec.metrics[f"{split}_baseline"] = summary(base_metrics)
             spec.metrics[f"{split}_baseline_preprocessed"] = summary(base_pre_metrics)
+            if unmasked is not None:
+                spec.metrics[f"{split}_names_unmasked"] = summary(unmasked["model"])
             spec.save(model_dir)
             (model_dir / "README.md").write_text(model_card(spec, {**result, "folder": str(model_dir)}, ds))
     return result
@@ -244,6 +259,36 @@ def summary(m: dict[str, Any]) -> dict[str, float]:
 def _size(folder: Path) -> str:
     total = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".png"))
     return f"{total / 1e6:.1f} MB"
+
+
+def _unmasked_section(result: dict[str, Any]) -> list[str]:
+    """Card rows for the candidates-not-in-the-config condition (names reach the model unmasked)."""
+    u = result.get("names_unmasked")
+    if not u:
+        return []
+    m, b = result["transformer"], result["baseline"]
+    rows = [
+        ("macro-F1", lambda x: x["macro_f1"]),
+        ("partisan flag recall", lambda x: x["partisan"]["recall"]),
+        ("partisan flag F1", lambda x: x["partisan"]["f1"]),
+    ]
+    return [
+        "When the election config does not list a post's candidates, their names are not masked and reach"
+        " the model as written. The same split scored that way (every name unmasked):",
+        "",
+        "| metric | this model, masked | this model, names as written | transformer alone, names as"
+        " written | TF-IDF baseline (never masks) |",
+        "|---|---|---|---|---|",
+        *[
+            f"| {name} | {get(m):.3f} | {get(u['model']):.3f} | {get(u['transformer_only']):.3f} |"
+            f" {get(b):.3f} |"
+            for name, get in rows
+        ],
+        "",
+        "Keep the election config's names, nicknames and acronyms complete: masking is how the model was"
+        " meant to read candidates, and the table shows what a missing one costs.",
+        "",
+    ]
 
 
 def model_card(spec, result: dict[str, Any], ds) -> str:
@@ -344,6 +389,7 @@ def model_card(spec, result: dict[str, Any], ds) -> str:
             else "This model is the fine-tuned transformer alone."
         ),
         "",
+        *_unmasked_section(result),
         "Per class (this model):",
         "",
         "| label | precision | recall | F1 | posts |",

@@ -27,11 +27,15 @@ PARTISAN_LABELS = ("support", "oppose")
 
 
 class Preprocessor:
-    """Raw text → the text the encoder sees (normalised, candidates masked if the model was trained so)."""
+    """Raw text → the text the encoder sees (normalised, candidates masked if the model was trained so).
 
-    def __init__(self, spec: ModelSpec, matcher=None) -> None:
+    ``unmasked=True`` gives the same text with names as written: the view a model sees when a candidate
+    is missing from the election config, which training also shows it (``DataArguments.mask_augment``).
+    """
+
+    def __init__(self, spec: ModelSpec, matcher=None, unmasked: bool = False) -> None:
         self.normaliser = TextNormaliser(NormaliseOptions.from_dict(spec.normalise))
-        self.mask = spec.mask
+        self.mask = None if unmasked else spec.mask
         self.matcher = matcher
         if self.mask and matcher is None:
             log.warning(
@@ -43,6 +47,30 @@ class Preprocessor:
         if self.mask and self.matcher is not None:
             normed = [self.matcher(t, mask=self.mask).masked or t for t in normed]
         return normed
+
+
+def preprocess_views(spec: ModelSpec, matcher=None, augment: bool = False) -> list[Preprocessor]:
+    """The views of a post a model learns from: as inference prepares it and, with ``augment`` on a
+    masking model, with names as written (a candidate the election config lacks is not masked)."""
+    views = [Preprocessor(spec, matcher)]
+    if augment and spec.mask and matcher is not None:
+        views.append(Preprocessor(spec, matcher, unmasked=True))
+    return views
+
+
+def apply_views(views: Sequence[Preprocessor], texts: Sequence[str], labels: Sequence[Any]):
+    """Each text through each view, kept once per distinct result, with its label (for training)."""
+    prepared = [view(list(texts)) for view in views]
+    out_texts: list[str] = []
+    out_labels: list[Any] = []
+    for i, label in enumerate(labels):
+        seen: set[str] = set()
+        for view_texts in prepared:
+            if view_texts[i] not in seen:
+                seen.add(view_texts[i])
+                out_texts.append(view_texts[i])
+                out_labels.append(label)
+    return out_texts, out_labels
 
 
 def encode_windows(
@@ -197,9 +225,11 @@ class StancePredictor:
         np.add.at(counts, owner, 1)
         return (summed / counts[:, None]).astype(np.float32)
 
-    def probabilities(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
+    def probabilities(
+        self, texts: Sequence[str], prepared: Sequence[str] | None = None, **kwargs: Any
+    ) -> np.ndarray:
         """Calibrated probabilities: the transformer's, blended with the TF-IDF part when there is one."""
-        prepared = self.preprocess(list(texts))
+        prepared = self.preprocess(list(texts)) if prepared is None else list(prepared)
         probs = softmax(
             self.logits(texts, prepared=prepared, **kwargs).astype(np.float64), self.spec.temperature
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from pipeline.text.normalise import NormaliseOptions
 from .calibrate import expected_calibration_error, fit_temperature, nll, softmax
 from .corpus import LABELS
 from .frozen import CachedStates, UpperStanceModel, collate, lower_states, supports_caching
-from .infer import Preprocessor, encode_windows
+from .infer import Preprocessor, apply_views, encode_windows, preprocess_views
 from .model import ModelSpec, StanceModel, build_model, save_model, trainable_state
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,13 @@ class DataArguments:
     elongation: bool = True
     lowercase: bool = False
     mask: str | None = field(default=None, metadata={"help": "mask candidate mentions: names, all, or none"})
+    mask_augment: bool = field(
+        default=True,
+        metadata={
+            "help": "with mask: also train on each post with names as written, so a candidate missing"
+            " from the election config does not make a partisan post look unrelated"
+        },
+    )
     max_train_samples: int | None = None
 
     def normalise_options(self) -> NormaliseOptions:
@@ -186,23 +194,19 @@ def make_matcher(election_dir: str | None, root: Path | None = None):
 
 
 def windows_for(
-    dataset, tokenizer, spec: ModelSpec, preprocess: Preprocessor
+    dataset, tokenizer, spec: ModelSpec, views: Sequence[Preprocessor]
 ) -> tuple[list[list[int]], list[int]]:
-    """A datasets split → one window of token ids per post (truncated at max_length) and its label."""
-    texts = preprocess(list(dataset["text"]))
+    """A datasets split → one window of token ids per post and view (truncated at max_length), labels."""
+    texts, labels = apply_views(views, list(dataset["text"]), list(dataset["stance"]))
     windows, _ = encode_windows(tokenizer, texts, spec.max_length, spec.prefix, 0, long_text="truncate")
-    return windows, list(dataset["stance"])
+    return windows, labels
 
 
-def tokenize_split(dataset, tokenizer, spec: ModelSpec, preprocess: Preprocessor):
-    """A datasets split → input_ids/attention_mask/labels (one window per post, truncated)."""
-    windows, _ = windows_for(dataset, tokenizer, spec, preprocess)
+def tokenize_split(dataset, tokenizer, spec: ModelSpec, views: Sequence[Preprocessor]):
+    """A datasets split → input_ids/attention_mask/labels (one window per post and view, truncated)."""
+    windows, labels = windows_for(dataset, tokenizer, spec, views)
     return dataset.from_dict(
-        {
-            "input_ids": windows,
-            "attention_mask": [[1] * len(w) for w in windows],
-            "labels": list(dataset["stance"]),
-        }
+        {"input_ids": windows, "attention_mask": [[1] * len(w) for w in windows], "labels": labels}
     )
 
 
@@ -260,7 +264,7 @@ def train_on_datasets(
     # 2. Model: LoRA adapters on the frozen encoder (or the whole encoder) plus a linear head.
     model, tokenizer = build_model(spec, cache, weights, model_args.head_dropout)
     matcher = make_matcher(data_args.election_dir, project_root) if spec.mask else None
-    preprocess = Preprocessor(spec, matcher)
+    views = preprocess_views(spec, matcher, data_args.mask_augment)
     n_train = sum(p.numel() for p in model.parameters() if p.requires_grad)
     top = model_args.lora_top_layers if spec.finetune == "lora" else None
     cached = (
@@ -273,21 +277,22 @@ def train_on_datasets(
         # The frozen lower layers run once here; training sees only the top `top` layers and the head.
         split = model.config.num_hidden_layers - int(top)
         pad_id = tokenizer.pad_token_id
-        tw, ty = windows_for(train_ds, tokenizer, spec, preprocess)
-        vw, vy = windows_for(datasets["validation"], tokenizer, spec, preprocess)
+        tw, ty = windows_for(train_ds, tokenizer, spec, views)
+        vw, vy = windows_for(datasets["validation"], tokenizer, spec, views)
         train_tok = CachedStates(lower_states(model, tw, split, pad_id), tw, ty)
         val_tok = CachedStates(lower_states(model, vw, split, pad_id), vw, vy)
         trained_model, collator = UpperStanceModel(model, split), collate
     else:
-        train_tok = tokenize_split(train_ds, tokenizer, spec, preprocess)
-        val_tok = tokenize_split(datasets["validation"], tokenizer, spec, preprocess)
+        train_tok = tokenize_split(train_ds, tokenizer, spec, views)
+        val_tok = tokenize_split(datasets["validation"], tokenizer, spec, views)
         trained_model, collator = model, DataCollatorWithPadding(tokenizer)
     log.info(
-        "training %s: %d trainable parameters, %d train / %d validation posts%s",
+        "training %s: %d trainable parameters, %d train / %d validation windows (%d view(s))%s",
         spec.version,
         n_train,
         len(train_tok),
         len(val_tok),
+        len(views),
         " (frozen lower layers cached)" if cached else "",
     )
 
@@ -345,7 +350,7 @@ def train_on_datasets(
         from .infer import StancePredictor
 
         predictor = StancePredictor(model.eval(), tokenizer, spec, matcher)
-        spec.blend = fit_blend(predictor, datasets, out)
+        spec.blend = fit_blend(predictor, datasets, out, views)
         spec.save(out)
     return TrainResult(out, spec, time.time() - started, best.history)
 

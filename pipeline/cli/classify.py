@@ -326,7 +326,7 @@ def models_blend(
     """Fit (or refit) a trained model's TF-IDF blend: trained on train, weight chosen on validation."""
     from pipeline.classify.blend import fit_blend
     from pipeline.classify.corpus import load_corpus
-    from pipeline.classify.infer import StancePredictor
+    from pipeline.classify.infer import StancePredictor, preprocess_views
     from pipeline.classify.registry import ModelNotFound, models_dir_for, resolve_model
     from pipeline.classify.train import make_matcher
 
@@ -337,10 +337,11 @@ def models_blend(
     except ModelNotFound as exc:
         fail(str(exc), Exit.NO_INPUT)
     datasets = load_corpus(settings.path(data_dir), ("train", "validation"))
-    predictor = StancePredictor.load(
-        folder, settings.classify.backbone_cache, matcher=make_matcher(str(settings.path(elections)))
-    )
-    predictor.spec.blend = fit_blend(predictor, datasets, folder)
+    matcher = make_matcher(str(settings.path(elections)))
+    predictor = StancePredictor.load(folder, settings.classify.backbone_cache, matcher=matcher)
+    augment = bool(((predictor.spec.training or {}).get("data") or {}).get("mask_augment"))
+    views = preprocess_views(predictor.spec, matcher, augment)
+    predictor.spec.blend = fit_blend(predictor, datasets, folder, views)
     predictor.spec.save(folder)
     b = predictor.spec.blend
     typer.echo(
