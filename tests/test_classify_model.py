@@ -107,11 +107,38 @@ def test_predictions_do_not_depend_on_batch_size_or_order(tiny):
     np.testing.assert_allclose(one, reordered, atol=1e-4)
 
 
-def test_int8_quantised_model_still_predicts(tiny):
+@pytest.mark.parametrize("runtime", ["torch", "onnxruntime"])
+def test_int8_model_predicts_like_float32(tiny, tmp_path, runtime):
     _, result = tiny
-    f32 = StancePredictor.load(result.folder, "unused").probabilities(["coblos nomor 2"])
-    q = StancePredictor.load(result.folder, "unused", quantize=True).probabilities(["coblos nomor 2"])
+    texts = [r["text"] for r in synthetic_records(3, seed=5)] + ["coblos nomor 2"]
+    f32 = StancePredictor.load(result.folder, tmp_path).probabilities(texts)
+    predictor = StancePredictor.load(result.folder, tmp_path, quantize=True, runtime=runtime)
+    q = predictor.probabilities(texts)
     assert q.shape == f32.shape and np.allclose(q.sum(1), 1.0)
+    assert np.abs(q - f32).max() < 0.1
+    assert (q.argmax(1) == f32.argmax(1)).mean() >= 0.9
+
+
+def test_onnx_export_is_fused_cached_and_reused(tiny, tmp_path):
+    import onnx
+
+    from pipeline.classify.onnx import OrtPredictor, export_int8
+
+    _, result = tiny
+    path = export_int8(result.folder, tmp_path)
+    ops = {node.op_type for node in onnx.load(str(path)).graph.node}
+    assert ops & {"Attention", "QAttention"} and "SkipLayerNormalization" in ops  # fused, not raw MatMuls
+    assert "MatMulInteger" in ops or "DynamicQuantizeMatMul" in ops  # int8 weights
+    assert sorted(p.name for p in (tmp_path / "onnx").iterdir()) == [path.name]  # no fp32 leftovers
+    mtime = path.stat().st_mtime_ns
+    assert isinstance(StancePredictor.load(result.folder, tmp_path, quantize=True), OrtPredictor)
+    assert path.stat().st_mtime_ns == mtime
+
+
+def test_an_unknown_runtime_is_a_clear_error(tiny):
+    _, result = tiny
+    with pytest.raises(ValueError, match="unknown runtime"):
+        StancePredictor.load(result.folder, "unused", quantize=True, runtime="tvm")
 
 
 def test_length_sorted_batches_group_similar_lengths_and_cap_area():

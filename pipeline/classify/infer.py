@@ -166,9 +166,18 @@ class StancePredictor:
         self.blend = None
 
     @classmethod
-    def load(cls, folder, cache, matcher=None, quantize: bool = False, **kwargs: Any) -> StancePredictor:
+    def load(
+        cls, folder, cache, matcher=None, quantize: bool = False, runtime: str = "onnxruntime", **kwargs: Any
+    ) -> StancePredictor:
+        """A saved model ready to predict: float32 in PyTorch, or int8 on ``runtime`` (onnx.py or torch)."""
         from .model import load_model
 
+        if quantize and runtime == "onnxruntime":
+            from .onnx import OrtPredictor
+
+            return OrtPredictor.load(folder, cache, matcher=matcher, **kwargs)
+        if runtime not in ("onnxruntime", "torch"):
+            raise ValueError(f"unknown runtime {runtime!r} (onnxruntime or torch)")
         model, tokenizer, spec = load_model(folder, cache)
         if quantize:
             model = quantize_dynamic(model)

@@ -31,6 +31,7 @@ def load_predictor(settings, model: str | None = None, quantize: bool | None = N
         settings.classify.backbone_cache,
         matcher=matcher,
         quantize=settings.classify.quantize if quantize is None else quantize,
+        runtime=settings.classify.runtime,
         batch_size=settings.classify.batch_size,
         partisan_threshold=settings.queue.partisan_threshold,
     )
