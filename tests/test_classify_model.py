@@ -254,3 +254,20 @@ def test_training_with_mask_augment_sees_masked_and_unmasked_posts(tiny, tmp_pat
     n_posts = len(tiny_datasets()["train"])
     assert without.spec.training["train_posts"] == n_posts
     assert with_aug.spec.training["train_posts"] > n_posts  # posts naming a demo candidate, twice
+
+
+def test_tfidf_blend_part_round_trips_through_plain_arrays(tmp_path):
+    from pipeline.classify.baseline import TfidfBaseline
+    from pipeline.classify.blend import SavedTfidf, save_tfidf
+
+    train = synthetic_records(8, seed=3)
+    texts = [r["text"] for r in train]
+    labels = [LABELS.index(r["stance"]) for r in train]
+    fitted = TfidfBaseline(c_grid=(1.0,)).fit(texts, labels)
+    save_tfidf(fitted.pipeline_, tmp_path / "tfidf.npz")
+    with np.load(tmp_path / "tfidf.npz", allow_pickle=False) as data:  # no pickled objects inside
+        assert {"word.terms", "char.idf", "coef", "classes"} <= set(data.files)
+    loaded = SavedTfidf(tmp_path / "tfidf.npz")
+    new = [r["text"] for r in synthetic_records(3, seed=9)] + ["teks yang belum pernah dilihat"]
+    np.testing.assert_allclose(loaded.predict_proba(new), fitted.pipeline_.predict_proba(new), atol=1e-9)
+    assert list(loaded.classes_) == list(fitted.pipeline_.classes_)

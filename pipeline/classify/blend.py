@@ -4,7 +4,9 @@ The fine-tuned encoder generalises over phrasing and regional languages; charact
 spelling variants, slogans and cue words the small encoder misses. Their calibrated probabilities are
 averaged with one weight ``w`` (``w·transformer + (1−w)·TF-IDF``) chosen on validation macro-F1, on the
 model's own preprocessed text (normalised, candidates masked). The TF-IDF part is stored beside the
-adapter (``tfidf.joblib``, compressed) and costs little at inference (about a millisecond a post).
+adapter as plain arrays (``tfidf.npz``: vocabularies, idf weights, coefficients, settings), not as a
+pickle: a pickle runs code when loaded and breaks when scikit-learn changes its internals, and a model
+folder is shared between researchers and the nightly scan. It costs about a millisecond a post.
 Evaluation reports the transformer alone, the TF-IDF model alone and the blend.
 """
 
@@ -18,7 +20,55 @@ from sklearn.metrics import f1_score
 
 from .calibrate import fit_temperature, softmax
 
-BLEND_FILE = "tfidf.joblib"
+BLEND_FILE = "tfidf.npz"
+# The vectoriser settings that change what transform() computes; everything else is the default.
+_VECTORISER_KEYS = ("analyzer", "ngram_range", "lowercase", "token_pattern", "sublinear_tf", "norm",
+                    "use_idf", "smooth_idf", "strip_accents")  # fmt: skip
+
+
+def save_tfidf(pipeline, path: Path) -> None:
+    """A fitted TF-IDF + logistic-regression pipeline (baseline.py) → arrays in one ``.npz``."""
+    import json
+
+    union, clf = pipeline.steps[0][1], pipeline.steps[-1][1]
+    arrays: dict[str, np.ndarray] = {}
+    settings = []
+    for name, vec in union.transformer_list:
+        terms = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+        arrays[f"{name}.terms"] = np.array(terms, dtype=str)
+        arrays[f"{name}.idf"] = vec.idf_
+        settings.append({"name": name, **{k: vec.get_params()[k] for k in _VECTORISER_KEYS}})
+    arrays["coef"], arrays["intercept"] = clf.coef_, clf.intercept_
+    arrays["classes"] = np.asarray(clf.classes_, dtype=np.int64)
+    arrays["settings"] = np.array(json.dumps(settings))
+    np.savez_compressed(path, **arrays)
+
+
+class SavedTfidf:
+    """The ``.npz`` read back: the same vectorisers (fixed vocabulary and idf) and a softmax over the
+    stored coefficients, which is what a multinomial logistic regression's predict_proba computes."""
+
+    def __init__(self, path: Path) -> None:
+        import json
+
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        with np.load(path, allow_pickle=False) as data:
+            self.vectorisers = []
+            for item in json.loads(str(data["settings"])):
+                name = item.pop("name")
+                item["ngram_range"] = tuple(item["ngram_range"])
+                vec = TfidfVectorizer(vocabulary=list(data[f"{name}.terms"]), **item)
+                vec.idf_ = data[f"{name}.idf"]
+                self.vectorisers.append(vec)
+            self.coef, self.intercept = data["coef"], data["intercept"]
+            self.classes_ = data["classes"]
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        import scipy.sparse as sp
+
+        x = sp.hstack([vec.transform(texts) for vec in self.vectorisers]).tocsr()
+        return softmax(np.asarray(x @ self.coef.T) + self.intercept)
 WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))
 
 
@@ -39,8 +89,6 @@ def fit_blend(predictor, datasets, folder: Path, views=None) -> dict[str, Any]:
     ``views`` are the preprocessings the transformer was trained on (infer.preprocess_views): the
     TF-IDF part learns from, and the weight is chosen on, the same views.
     """
-    import joblib
-
     from .baseline import TfidfBaseline
     from .infer import apply_views
 
@@ -61,7 +109,7 @@ def fit_blend(predictor, datasets, folder: Path, views=None) -> dict[str, Any]:
     temperature = fit_temperature(
         np.log(np.clip(weight * p_model + (1 - weight) * p_tfidf, 1e-9, None)), y_val
     )
-    joblib.dump(tfidf.pipeline_, folder / BLEND_FILE, compress=3)
+    save_tfidf(tfidf.pipeline_, folder / BLEND_FILE)
     model_f1 = f1_score(y_val, p_model.argmax(1), average="macro")
     return {"weight": weight, "temperature": temperature, "file": BLEND_FILE, "C": tfidf.c_,
             "validation_macro_f1": round(score, 4),
@@ -73,9 +121,12 @@ class BlendPart:
     """The loaded TF-IDF part: preprocessed texts → probabilities in label order."""
 
     def __init__(self, folder: Path, weight: float, file: str = BLEND_FILE, temperature: float = 1.0) -> None:
-        import joblib
+        if file.endswith(".joblib"):  # models saved before tfidf.npz (a pickle: only from a trusted folder)
+            import joblib
 
-        self.pipeline = joblib.load(folder / file)
+            self.pipeline = joblib.load(folder / file)
+        else:
+            self.pipeline = SavedTfidf(folder / file)
         self.weight = weight
         self.temperature = temperature
 
