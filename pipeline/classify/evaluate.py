@@ -347,7 +347,7 @@ def model_card(spec, result: dict[str, Any], ds) -> str:
         "## Data",
         "",
         "The annotated corpus in `data/annotated/` (see its DATACARD.md): fictional posts written one by one",
-        "from the guidelines by several contributors, plus template-generated ones; every candidate, party and",
+        "from the guidelines by several writers, plus template-generated ones; every candidate, party and",
         "region is invented. The test split was written separately, with other candidates, regions and",
         "parties, and nothing of it (texts or candidate names) is in training.",
         "",

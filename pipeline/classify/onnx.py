@@ -80,7 +80,14 @@ def export_int8(folder: Path, cache: str | Path) -> Path:
 
 def _export(folder: str, cache: str) -> None:
     """Export and quantise (the child process's work); writes the file atomically."""
+    import warnings
+
     from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    # The tracer's notes on shapes treated as constants are about the exporter, not the user's data.
+    warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\.onnx")
+    logging.getLogger().setLevel(logging.ERROR)  # quantize_dynamic's advice on the root logger
 
     target = cached_int8_path(Path(folder), cache)
     target.parent.mkdir(parents=True, exist_ok=True)
