@@ -170,3 +170,14 @@ def test_classify_posts_is_idempotent_and_registers_the_version(workspace, engin
         assert conn.execute(select(func.count()).select_from(Prediction)).scalar() == 4
         rows = conn.execute(select(ModelVersion.version, ModelVersion.is_default)).all()
     assert ("v1", True) in [tuple(r) for r in rows]
+
+
+@pytest.mark.parametrize("runtime", ["torch", "onnxruntime"])
+def test_evaluate_int8_uses_the_configured_runtime(workspace, runtime):
+    env = {**workspace["env"], "NETRA__CLASSIFY__RUNTIME": runtime}
+    data = workspace["data"]
+    args = ["evaluate", "--model", "v1", "--data-dir", str(data), "--elections", str(data / "elections")]
+    result = runner.invoke(app, [*args, "--int8"], env=env)
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((workspace["models"] / "v1" / "metrics-test-int8.json").read_text())
+    assert metrics["quantized"] is True and metrics["runtime"] == runtime

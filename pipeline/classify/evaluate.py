@@ -130,6 +130,7 @@ def evaluate_model(
     threshold: float = 0.5,
     quantize: bool = False,
     write: bool = True,
+    runtime: str = "onnxruntime",
 ) -> dict[str, Any]:
     """Score a saved model and the baseline on ``split``; write metrics, plots and the model card."""
     from .baseline import TfidfBaseline
@@ -140,7 +141,7 @@ def evaluate_model(
     ds = load_corpus(data_dir)
     matcher = make_matcher(str(election_dir)) if election_dir else None
     predictor = StancePredictor.load(
-        model_dir, cache, matcher=matcher, quantize=quantize, partisan_threshold=threshold
+        model_dir, cache, matcher=matcher, quantize=quantize, runtime=runtime, partisan_threshold=threshold
     )
     spec = predictor.spec
     texts = list(ds[split]["text"])
@@ -196,6 +197,7 @@ def evaluate_model(
         "model": spec.version,
         "split": split,
         "quantized": quantize,
+        "runtime": runtime if quantize else "torch",
         "temperature": spec.temperature,
         "transformer": model_metrics,  # the model as shipped (the blend, when it has one)
         "transformer_only": transformer_metrics,

@@ -181,6 +181,7 @@ def evaluate(
         settings.path(elections),
         settings.queue.partisan_threshold,
         quantize=int8,
+        runtime=settings.classify.runtime,
     )
     m, t, b, bp = (
         result["transformer"],
