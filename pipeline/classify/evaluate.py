@@ -146,12 +146,17 @@ def evaluate_model(
     spec = predictor.spec
     texts = list(ds[split]["text"])
     y = np.asarray(ds[split]["stance"])
-    logits = predictor.logits(texts)
-    probs_t = softmax(logits.astype(np.float64), spec.temperature)
-    raw = softmax(logits.astype(np.float64), 1.0)
-    probs = probs_t
-    if predictor.blend is not None:
-        probs = predictor.blend.combine(probs_t, predictor.preprocess(texts))
+
+    def scored(prepared: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Logits, the transformer's calibrated probabilities, and the shipped model's (the blend)."""
+        logits = predictor.logits(texts, prepared=prepared).astype(np.float64)
+        probs_t = softmax(logits, spec.temperature)
+        blend = predictor.blend
+        return logits, probs_t, blend.combine(probs_t, prepared) if blend is not None else probs_t
+
+    prepared = predictor.preprocess(texts)
+    logits, probs_t, probs = scored(prepared)
+    raw = softmax(logits, 1.0)
     model_metrics = classification_metrics(probs, y, threshold)
     model_metrics["ece_uncalibrated"] = expected_calibration_error(raw, y)
     transformer_metrics = classification_metrics(probs_t, y, threshold)
@@ -164,9 +169,7 @@ def evaluate_model(
     # as written. A model that learned "a masked name means election talk" fails here.
     unmasked = None
     if spec.mask and matcher is not None:
-        plain = Preprocessor(spec, matcher, unmasked=True)(texts)
-        probs_u_t = softmax(predictor.logits(texts, prepared=plain).astype(np.float64), spec.temperature)
-        probs_u = predictor.blend.combine(probs_u_t, plain) if predictor.blend is not None else probs_u_t
+        _, probs_u_t, probs_u = scored(Preprocessor(spec, matcher, unmasked=True)(texts))
         unmasked = {
             "model": classification_metrics(probs_u, y, threshold),
             "transformer_only": classification_metrics(probs_u_t, y, threshold),
@@ -190,7 +193,7 @@ def evaluate_model(
         prep(list(ds["validation"]["text"])),
         ds["validation"]["stance"],
     )
-    base_pre_metrics = classification_metrics(base_pre.predict_proba(prep(texts)), y, threshold)
+    base_pre_metrics = classification_metrics(base_pre.predict_proba(prepared), y, threshold)
     base_pre_metrics["C"] = base_pre.c_
 
     result = {

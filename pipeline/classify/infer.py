@@ -242,9 +242,8 @@ class StancePredictor:
         probs = softmax(
             self.logits(texts, prepared=prepared, **kwargs).astype(np.float64), self.spec.temperature
         )
-        blend = getattr(self, "blend", None)
-        if blend is not None and self.spec.blend:
-            probs = blend.combine(probs, prepared)
+        if self.blend is not None and self.spec.blend:
+            probs = self.blend.combine(probs, prepared)
         return probs
 
     def predict(

@@ -148,8 +148,6 @@ class OrtPredictor(StancePredictor):
         from .backbone import load_tokenizer
         from .model import ModelSpec, backbone_path
 
-        kwargs.pop("quantize", None)
-        kwargs.pop("runtime", None)
         threads = threads or torch.get_num_threads()
         path = export_int8(Path(folder), cache)
         spec = ModelSpec.load(Path(folder))

@@ -125,6 +125,16 @@ def train(
     typer.echo(f"next: netra evaluate --model {result.folder}")
 
 
+def _model_folder(settings, name: str) -> Path:
+    """A model version (folder under models/, a path, or "default"), or exit 66 saying what is missing."""
+    from pipeline.classify.registry import ModelNotFound, models_dir_for, resolve_model
+
+    try:
+        return resolve_model(name, models_dir_for(settings))
+    except ModelNotFound as exc:
+        fail(str(exc), Exit.NO_INPUT)
+
+
 def _today() -> str:
     from datetime import date
 
@@ -163,14 +173,10 @@ def evaluate(
 ) -> None:
     """Metrics, plots and the model card (README.md) of a model, with the TF-IDF baseline beside it."""
     from pipeline.classify.evaluate import evaluate_model
-    from pipeline.classify.registry import ModelNotFound, models_dir_for, resolve_model
 
     settings = state(ctx).settings
     _threads()
-    try:
-        folder = resolve_model(model, models_dir_for(settings))
-    except ModelNotFound as exc:
-        fail(str(exc), Exit.NO_INPUT)
+    folder = _model_folder(settings, model)
     if split not in ("train", "validation", "test"):
         fail(f"unknown split {split!r}", Exit.USAGE)
     result = evaluate_model(
@@ -328,15 +334,11 @@ def models_blend(
     from pipeline.classify.blend import fit_blend
     from pipeline.classify.corpus import load_corpus
     from pipeline.classify.infer import StancePredictor, preprocess_views
-    from pipeline.classify.registry import ModelNotFound, models_dir_for, resolve_model
     from pipeline.classify.train import make_matcher
 
     settings = state(ctx).settings
     _threads()
-    try:
-        folder = resolve_model(version, models_dir_for(settings))
-    except ModelNotFound as exc:
-        fail(str(exc), Exit.NO_INPUT)
+    folder = _model_folder(settings, version)
     datasets = load_corpus(settings.path(data_dir), ("train", "validation"))
     matcher = make_matcher(str(settings.path(elections)))
     predictor = StancePredictor.load(folder, settings.classify.backbone_cache, matcher=matcher)
