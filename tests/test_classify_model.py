@@ -270,3 +270,78 @@ def test_tfidf_blend_part_round_trips_through_plain_arrays(tmp_path):
     new = [r["text"] for r in synthetic_records(3, seed=9)] + ["teks yang belum pernah dilihat"]
     np.testing.assert_allclose(loaded.predict_proba(new), fitted.pipeline_.predict_proba(new), atol=1e-9)
     assert list(loaded.classes_) == list(fitted.pipeline_.classes_)
+
+
+def test_a_student_keeps_only_the_bottom_layers_and_exports_as_such(tiny, tmp_path):
+    from pipeline.classify.onnx import cached_int8_path
+
+    backbone, full = tiny
+    student = train_tiny(backbone, tmp_path / "student", num_layers=1, prefix="", num_train_epochs=1)
+    assert student.spec.layers == 1 and student.spec.prefix == ""
+    model, _, _ = load_model(student.folder, cache="unused")
+    assert len(model.encoder.encoder.layer) == 1 and model.config.num_hidden_layers == 1
+    texts = ["coblos nomor 2 ya", "resep nasi goreng enak sekali hari ini"]
+    f32 = StancePredictor.load(student.folder, tmp_path).probabilities(texts)
+    q = StancePredictor.load(student.folder, tmp_path, quantize=True).probabilities(texts)
+    assert np.abs(q - f32).max() < 0.1  # the exported network is the 1-layer one, not the whole encoder
+    assert cached_int8_path(student.folder, tmp_path).name != cached_int8_path(full.folder, tmp_path).name
+    assert full.spec.layers is None and full.spec.prefix == ""  # a BERT backbone has no e5 prefix
+
+
+def test_truncating_to_more_layers_than_the_encoder_has_is_a_clear_error(tiny):
+    from pipeline.classify.backbone import load_encoder, truncate_layers
+
+    backbone, _ = tiny
+    encoder = load_encoder(str(backbone))
+    assert truncate_layers(encoder, None) is encoder
+    with pytest.raises(ValueError, match="layers must be between 1 and"):
+        truncate_layers(encoder, encoder.config.num_hidden_layers + 1)
+
+
+def test_distillation_targets_mix_the_label_with_the_teachers_calibrated_probabilities(tiny):
+    from pipeline.classify.train import distill_targets
+
+    _, result = tiny
+    teacher = StancePredictor.load(result.folder, "unused")
+    texts = ["coblos nomor 2 ya", "resep nasi goreng enak", "KPU umumkan jadwal debat"]
+    labels = [0, 3, 2]
+    soft = softmax(teacher.logits(texts, prepared=texts).astype(np.float64), teacher.spec.temperature)
+    mixed = np.asarray(distill_targets(teacher, texts, labels, 0.25))
+    np.testing.assert_allclose(mixed, 0.75 * np.eye(4)[labels] + 0.25 * soft, atol=1e-6)
+    np.testing.assert_allclose(mixed.sum(1), 1.0, atol=1e-6)
+    assert np.asarray(distill_targets(teacher, texts, labels, 0.0)).tolist() == np.eye(4)[labels].tolist()
+    with pytest.raises(ValueError, match="distill_weight"):
+        distill_targets(teacher, texts, labels, 1.5)
+
+
+def test_a_student_trains_on_its_teachers_targets(tiny, tmp_path):
+    backbone, teacher = tiny
+    common = {"num_layers": 1, "num_train_epochs": 1}
+    plain = train_tiny(backbone, tmp_path / "plain", **common)
+    taught = train_tiny(backbone, tmp_path / "taught", distill_from=str(teacher.folder), **common)
+    assert taught.spec.training["model"]["distill_from"] == str(teacher.folder)
+    texts = ["jangan pilih Bu Ratna", "antrian nomor 2 di puskesmas"]
+    a = StancePredictor.load(plain.folder, "unused").logits(texts)
+    b = StancePredictor.load(taught.folder, "unused").logits(texts)
+    assert np.abs(a - b).max() > 1e-3  # same seed and data: only the targets differ
+
+
+def test_a_teacher_that_prepares_text_differently_is_refused(tiny, tmp_path):
+    backbone, teacher = tiny
+    with pytest.raises(ValueError, match="prepares text differently"):
+        train_tiny(backbone, tmp_path / "s", distill_from=str(teacher.folder), hashtags=False, max_steps=1)
+
+
+def test_the_student_config_names_a_shipped_teacher_that_prepares_text_as_it_does():
+    from pathlib import Path
+
+    from pipeline.classify.registry import resolve_model
+
+    model_args, data_args, _ = parse_args(Path("configs/train-student.yaml"), {})
+    assert model_args.num_layers == 4 and model_args.prefix == ""
+    teacher = ModelSpec.load(resolve_model(model_args.distill_from))
+    assert teacher.layers is None  # a full-depth teacher
+    assert teacher.normalise == data_args.normalise_options().to_dict()
+    assert teacher.mask == data_args.mask
+    full, _, _ = parse_args(Path("configs/train.yaml"), {})
+    assert full.num_layers is None and full.distill_from is None

@@ -18,7 +18,14 @@ from typing import Any
 import torch
 from torch import nn
 
-from .backbone import DEFAULT_BACKBONE, ensure_backbone, load_encoder, load_tokenizer, uses_e5_prefix
+from .backbone import (
+    DEFAULT_BACKBONE,
+    ensure_backbone,
+    load_encoder,
+    load_tokenizer,
+    truncate_layers,
+    uses_e5_prefix,
+)
 from .corpus import LABELS
 
 SPEC_FILE = "netra_model.json"
@@ -39,7 +46,8 @@ class ModelSpec:
     max_length: int = 128
     labels: list[str] = field(default_factory=lambda: list(LABELS))
     temperature: float = 1.0
-    prefix: str = ""  # "query: " for e5
+    prefix: str | None = None  # None: the backbone's own ("query: " for e5); "" for none
+    layers: int | None = None  # keep only the encoder's bottom N layers (a faster student); None: all
     normalise: dict[str, Any] = field(default_factory=dict)
     mask: str | None = None  # None | names | all: candidate mentions masked before the encoder
     blend: dict[str, Any] = field(default_factory=dict)  # {"weight", "file"}: TF-IDF blend (blend.py)
@@ -151,7 +159,7 @@ def build_model(
     """A fresh, trainable model and its tokenizer: LoRA on a frozen encoder, or the full encoder."""
     path = backbone_path(spec, cache)
     tokenizer = load_tokenizer(path)
-    encoder = load_encoder(path)
+    encoder = truncate_layers(load_encoder(path), spec.layers)
     if spec.finetune == "lora":
         from peft import get_peft_model
 
@@ -159,8 +167,8 @@ def build_model(
         encoder = get_peft_model(encoder, lora_config(spec))
     elif spec.finetune != "full":
         raise ValueError(f"finetune must be 'lora' or 'full', not {spec.finetune!r}")
-    if not spec.prefix and uses_e5_prefix(spec.backbone):
-        spec.prefix = "query: "
+    if spec.prefix is None:
+        spec.prefix = "query: " if uses_e5_prefix(spec.backbone) else ""
     model = StanceModel(encoder, len(spec.labels), spec.pooling, dropout, class_weights)
     return model, tokenizer
 
@@ -195,7 +203,8 @@ def load_model(folder: Path, cache: str | Path, merge: bool = True) -> tuple[Sta
     else:
         from peft import PeftModel
 
-        encoder = PeftModel.from_pretrained(load_encoder(path), str(folder / ADAPTER_DIR))
+        base = truncate_layers(load_encoder(path), spec.layers)
+        encoder = PeftModel.from_pretrained(base, str(folder / ADAPTER_DIR))
         if merge:
             encoder = encoder.merge_and_unload()
     model = StanceModel(encoder, len(spec.labels), spec.pooling, 0.0)

@@ -45,7 +45,12 @@ EXPORT_RECIPE = "int8-dynamic-v1"
 
 
 def _fingerprint(folder: Path) -> str:
+    from .model import ModelSpec
+
     h = hashlib.sha256(EXPORT_RECIPE.encode())
+    layers = ModelSpec.load(folder).layers
+    if layers is not None:  # the same adapter file on a shorter encoder is another network
+        h.update(f"layers={layers}".encode())
     # Only what the exported network depends on (not calibration or the blend, which stay outside it).
     for name in (HEAD_FILE, "adapter/adapter_model.safetensors", "encoder/model.safetensors"):
         path = folder / name

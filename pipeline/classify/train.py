@@ -44,6 +44,13 @@ class ModelArguments:
     finetune: str = field(default="lora", metadata={"help": "lora (adapters, a few MB) or full"})
     pooling: str = field(default="mean", metadata={"help": "mean or cls"})
     max_length: int = field(default=128, metadata={"help": "tokens per window"})
+    num_layers: int | None = field(
+        default=None,
+        metadata={"help": "keep only the encoder's bottom N layers: a faster student (None: all)"},
+    )
+    prefix: str | None = field(
+        default=None, metadata={"help": "text put before each window; None: the backbone's own (e5: query: )"}
+    )
     lora_r: int = 8
     lora_alpha: int = 16
     lora_dropout: float = 0.1
@@ -57,6 +64,12 @@ class ModelArguments:
         default=True, metadata={"help": "blend with a TF-IDF model, weight chosen on validation (blend.py)"}
     )
     backbone_cache: str | None = field(default=None, metadata={"help": "defaults to classify.backbone_cache"})
+    distill_from: str | None = field(
+        default=None,
+        metadata={"help": "a trained model (version or folder) whose calibrated probabilities are mixed"
+                  " into the training targets: how a small student learns from a larger model"},
+    )
+    distill_weight: float = field(default=0.5, metadata={"help": "the teacher's share of each target"})
 
 
 @dataclass
@@ -194,17 +207,55 @@ def make_matcher(election_dir: str | None, root: Path | None = None):
 
 
 def windows_for(
-    dataset, tokenizer, spec: ModelSpec, views: Sequence[Preprocessor]
-) -> tuple[list[list[int]], list[int]]:
-    """A datasets split → one window of token ids per post and view (truncated at max_length), labels."""
+    dataset, tokenizer, spec: ModelSpec, views: Sequence[Preprocessor], teacher=None, weight: float = 0.5
+) -> tuple[list[list[int]], list]:
+    """A datasets split → one window of token ids per post and view (truncated at max_length), labels.
+
+    With a ``teacher`` the labels are distributions (:func:`distill_targets`), not label indexes.
+    """
     texts, labels = apply_views(views, list(dataset["text"]), list(dataset["stance"]))
     windows, _ = encode_windows(tokenizer, texts, spec.max_length, spec.prefix, 0, long_text="truncate")
+    if teacher is not None:
+        return windows, distill_targets(teacher, texts, labels, weight)
     return windows, labels
 
 
-def tokenize_split(dataset, tokenizer, spec: ModelSpec, views: Sequence[Preprocessor]):
+def load_teacher(name: str, cache: str | Path, spec: ModelSpec, matcher=None):
+    """The teacher for distillation, float32; it must prepare text exactly as the student does."""
+    from .infer import StancePredictor
+    from .registry import resolve_model
+
+    teacher = StancePredictor.load(resolve_model(name), cache, matcher)
+    for key in ("normalise", "mask"):
+        if getattr(teacher.spec, key) != getattr(spec, key):
+            raise ValueError(
+                f"teacher {name!r} prepares text differently ({key}: {getattr(teacher.spec, key)!r}, "
+                f"student: {getattr(spec, key)!r}); train the student with the teacher's data options"
+            )
+    return teacher
+
+
+def distill_targets(teacher, texts: Sequence[str], labels: Sequence[int], weight: float) -> list[list[float]]:
+    """Per text, ``(1 - weight)`` × its one-hot label + ``weight`` × the teacher's calibrated probabilities.
+
+    Cross-entropy against this mix is knowledge distillation with the teacher's calibration
+    temperature: the student also learns how sure the teacher is, and which wrong label is the near
+    one, which a 4-layer student on ~5,000 windows cannot work out from hard labels alone. The
+    teacher's transformer is used without its TF-IDF blend (the student gets its own blend).
+    """
+    from .calibrate import softmax
+
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError(f"distill_weight must be between 0 and 1, not {weight}")
+    soft = softmax(teacher.logits(texts, prepared=texts).astype(np.float64), teacher.spec.temperature)
+    hard = np.eye(soft.shape[1])[np.asarray(labels, dtype=int)]
+    return ((1.0 - weight) * hard + weight * soft).astype(np.float32).tolist()
+
+
+def tokenize_split(dataset, tokenizer, spec: ModelSpec, views: Sequence[Preprocessor], teacher=None,
+                   weight: float = 0.5):  # fmt: skip
     """A datasets split → input_ids/attention_mask/labels (one window per post and view, truncated)."""
-    windows, labels = windows_for(dataset, tokenizer, spec, views)
+    windows, labels = windows_for(dataset, tokenizer, spec, views, teacher, weight)
     return dataset.from_dict(
         {"input_ids": windows, "attention_mask": [[1] * len(w) for w in windows], "labels": labels}
     )
@@ -239,6 +290,8 @@ def train_on_datasets(
         finetune=model_args.finetune,
         pooling=model_args.pooling,
         max_length=model_args.max_length,
+        layers=model_args.num_layers,
+        prefix=model_args.prefix,
         normalise=data_args.normalise_options().to_dict(),
         mask=data_args.mask if data_args.mask not in ("", "none") else None,
         lora={
@@ -265,6 +318,8 @@ def train_on_datasets(
     model, tokenizer = build_model(spec, cache, weights, model_args.head_dropout)
     matcher = make_matcher(data_args.election_dir, project_root) if spec.mask else None
     views = preprocess_views(spec, matcher, data_args.mask_augment)
+    teacher = load_teacher(model_args.distill_from, cache, spec, matcher) if model_args.distill_from else None
+    weight = model_args.distill_weight
     n_train = sum(p.numel() for p in model.parameters() if p.requires_grad)
     top = model_args.lora_top_layers if spec.finetune == "lora" else None
     cached = (
@@ -277,15 +332,16 @@ def train_on_datasets(
         # The frozen lower layers run once here; training sees only the top `top` layers and the head.
         split = model.config.num_hidden_layers - int(top)
         pad_id = tokenizer.pad_token_id
-        tw, ty = windows_for(train_ds, tokenizer, spec, views)
+        tw, ty = windows_for(train_ds, tokenizer, spec, views, teacher, weight)
         vw, vy = windows_for(datasets["validation"], tokenizer, spec, views)
         train_tok = CachedStates(lower_states(model, tw, split, pad_id), tw, ty)
         val_tok = CachedStates(lower_states(model, vw, split, pad_id), vw, vy)
         trained_model, collator = UpperStanceModel(model, split), collate
     else:
-        train_tok = tokenize_split(train_ds, tokenizer, spec, views)
+        train_tok = tokenize_split(train_ds, tokenizer, spec, views, teacher, weight)
         val_tok = tokenize_split(datasets["validation"], tokenizer, spec, views)
         trained_model, collator = model, DataCollatorWithPadding(tokenizer)
+    del teacher  # its targets are computed; free its memory before training
     log.info(
         "training %s: %d trainable parameters, %d train / %d validation windows (%d view(s))%s",
         spec.version,
