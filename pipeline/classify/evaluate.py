@@ -334,7 +334,17 @@ def model_card(spec, result: dict[str, Any], ds) -> str:
             if spec.finetune == "lora"
             else ""
         )
-        + ")",
+        + ")"
+        + (f"; only the bottom {spec.layers} encoder layers" if spec.layers else ""),
+        *(
+            [
+                f"- Distilled from `{teacher}`: each training target is"
+                f" {1 - weight:.2f} × the label + {weight:.2f} × the teacher's calibrated probabilities"
+            ]
+            if (teacher := tr.get("model", {}).get("distill_from"))
+            and (weight := tr.get("model", {}).get("distill_weight")) is not None
+            else []
+        ),
         f"- Head: {spec.pooling} pooling → linear layer over {len(spec.labels)} labels;"
         f" input prefix `{spec.prefix.strip() or '(none)'}`; windows of {spec.max_length} tokens"
         + (
