@@ -127,5 +127,7 @@ def test_killed_scan_resumes_to_the_same_result(reference, tmp_path, kill_after)
         with engine.connect() as conn:
             runs = conn.execute(select(ScanRun.id, ScanRun.status, ScanRun.resumed_from)).all()
         engine.dispose()
-        if len(runs) == 2:  # killed after the run record was written
+        # Killed after the run record was written. "ok" is written only by a scan that finished its
+        # work: then the kill landed during interpreter shutdown (a fast host), not mid-scan.
+        if len(runs) == 2 and runs[0][1] != "ok":
             assert runs[0][1] == "interrupted" and runs[1][2] == runs[0][0]

@@ -30,8 +30,14 @@ def next_item(page, previous: int | None = None) -> int:
     item_id = item_id_of(page)
     page.locator(f"#decision-form[action='/items/{item_id}/decision']").wait_for()
     # (polled from here: wait_for_function evaluates strings in the page, which the app's CSP forbids)
+    # htmx settles the swapped page a moment later and app.js then blurs whatever has focus: a key
+    # pressed before that (e.g. "i" into the target field) would lose its focus. Wait for the settle.
+    settled = (
+        "() => !document.querySelector('.htmx-settling, .htmx-swapping, .htmx-added')"
+        " && (!document.activeElement || document.activeElement === document.body)"
+    )
     for _ in range(100):
-        if page.evaluate("() => !document.activeElement || document.activeElement === document.body"):
+        if page.evaluate(settled):
             break
         page.wait_for_timeout(50)
     return item_id
