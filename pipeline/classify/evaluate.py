@@ -304,6 +304,7 @@ def model_card(spec, result: dict[str, Any], ds) -> str:
     blended = result.get("blend_weight") is not None
     split = result["split"]
     tr = spec.training or {}
+    trained = tr.get("model", {})  # the ModelArguments it was trained with
     lora = spec.lora or {}
 
     def trio(get):
@@ -338,11 +339,11 @@ def model_card(spec, result: dict[str, Any], ds) -> str:
         + (f"; only the bottom {spec.layers} encoder layers" if spec.layers else ""),
         *(
             [
-                f"- Distilled from `{teacher}`: each training target is"
-                f" {1 - weight:.2f} × the label + {weight:.2f} × the teacher's calibrated probabilities"
+                f"- Distilled from `{trained['distill_from']}`: each training target is"
+                f" {1 - trained['distill_weight']:.2f} × the label + {trained['distill_weight']:.2f} ×"
+                " the teacher's calibrated probabilities"
             ]
-            if (teacher := tr.get("model", {}).get("distill_from"))
-            and (weight := tr.get("model", {}).get("distill_weight")) is not None
+            if trained.get("distill_from")
             else []
         ),
         f"- Head: {spec.pooling} pooling → linear layer over {len(spec.labels)} labels;"

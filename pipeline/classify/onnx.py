@@ -44,11 +44,8 @@ class _Export(torch.nn.Module):
 EXPORT_RECIPE = "int8-dynamic-v1"
 
 
-def _fingerprint(folder: Path) -> str:
-    from .model import ModelSpec
-
+def _fingerprint(folder: Path, layers: int | None) -> str:
     h = hashlib.sha256(EXPORT_RECIPE.encode())
-    layers = ModelSpec.load(folder).layers
     if layers is not None:  # the same adapter file on a shorter encoder is another network
         h.update(f"layers={layers}".encode())
     # Only what the exported network depends on (not calibration or the blend, which stay outside it).
@@ -63,8 +60,8 @@ def cached_int8_path(folder: Path, cache: str | Path) -> Path:
     """Where the int8 ONNX file of the model in ``folder`` is (or will be) cached."""
     from .model import ModelSpec
 
-    version = ModelSpec.load(folder).version
-    return Path(cache).expanduser() / "onnx" / f"{version}-{_fingerprint(folder)}.int8.onnx"
+    spec = ModelSpec.load(folder)
+    return Path(cache).expanduser() / "onnx" / f"{spec.version}-{_fingerprint(folder, spec.layers)}.int8.onnx"
 
 
 def export_int8(folder: Path, cache: str | Path) -> Path:
