@@ -76,6 +76,9 @@ class ClassifySettings(Section):
     # int8 runs on ONNX Runtime (exported once into the backbone cache; F1 within 0.3 points of float32)
     # or on PyTorch's dynamic quantisation (no export, about a point of partisan F1 lower).
     runtime: Literal["onnxruntime", "torch"] = "onnxruntime"
+    # Skip the network for posts whose stance and flag the blend's TF-IDF part already fixes: the
+    # same decisions as the full blend, with estimated scores for the posts it skips (infer.py).
+    early_exit: bool = True
     backbone_cache: str = "~/.cache/netra/backbones"
     models_dir: str = "models"  # trained versions, one folder each, and the DEFAULT file
 

@@ -12,6 +12,7 @@ Evaluation reports the transformer alone, the TF-IDF model alone and the blend.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -132,10 +133,38 @@ class BlendPart:
 
     def combine(self, p_model: np.ndarray, texts: list[str]) -> np.ndarray:
         """``w·p_model + (1−w)·p_tfidf``, recalibrated with the blend's own temperature."""
-        mixed = self.weight * p_model + (1 - self.weight) * self.probabilities(texts)
+        return self.mix(p_model, self.probabilities(texts))
+
+    def mix(self, p_model: np.ndarray, p_tfidf: np.ndarray) -> np.ndarray:
+        """:meth:`combine` with the TF-IDF part's probabilities already computed."""
+        mixed = self.weight * p_model + (1 - self.weight) * p_tfidf
         if self.temperature == 1.0:
             return mixed
         return softmax(np.log(np.clip(mixed, 1e-9, None)), self.temperature)
+
+    def decided(self, p_tfidf: np.ndarray, partisan: Sequence[int], threshold: float) -> np.ndarray:
+        """Rows whose stance and partisan flag no output of the transformer could change.
+
+        The transformer holds weight ``w``, so each mixed probability lies in ``[(1−w)·p, (1−w)·p + w]``
+        whatever it says. The stance is fixed when the TF-IDF part's leader is ahead of every other
+        class by more than ``w`` there (the blend's temperature keeps the order). The flag is fixed
+        when the partisan score's bounds over that box, after the temperature, lie on one side of the
+        threshold: the box holds every mixture the transformer can produce, so the bounds are safe
+        (and a little loose). Such posts need not be run through the network at all.
+        """
+        low = (1 - self.weight) * p_tfidf
+        high = low + self.weight
+        top2 = np.sort(low, axis=1)[:, -2:]
+        stance_fixed = top2[:, 1] - top2[:, 0] > self.weight + 1e-9
+        a = 1.0 / self.temperature
+        other = [j for j in range(p_tfidf.shape[1]) if j not in set(partisan)]
+
+        def share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+            p_sum, o_sum = (num[:, partisan] ** a).sum(1), (den[:, other] ** a).sum(1)
+            return p_sum / np.maximum(p_sum + o_sum, 1e-300)
+
+        flag_fixed = (share(low, high) >= threshold + 1e-9) | (share(high, low) < threshold - 1e-9)
+        return stance_fixed & flag_fixed
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         proba = self.pipeline.predict_proba(texts)

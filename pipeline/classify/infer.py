@@ -9,7 +9,7 @@ overlapping windows whose logits are averaged, so a stance stated in its last pa
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,6 +154,7 @@ class StancePredictor:
         batch_size: int = 32,
         partisan_threshold: float = 0.5,
         max_tokens: int | None = 8192,
+        early_exit: bool = False,
     ) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
@@ -164,6 +165,9 @@ class StancePredictor:
         self.max_tokens = max_tokens
         self.preprocess = Preprocessor(spec, matcher)
         self.blend = None
+        self.early_exit = early_exit
+        # Posts seen and posts the network ran on, since load (early exit skips the rest).
+        self.counts = {"posts": 0, "network": 0}
 
     @classmethod
     def load(
@@ -205,8 +209,8 @@ class StancePredictor:
     def logits(
         self,
         texts: Sequence[str],
-        progress: Callable[[int], None] | None = None,
         prepared: Sequence[str] | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> np.ndarray:
         """Uncalibrated logits, one row per text (windows of long texts averaged)."""
         n_labels = len(self.spec.labels)
@@ -222,10 +226,8 @@ class StancePredictor:
             self.spec.long_text,
         )
         out = np.zeros((len(windows), n_labels), dtype=np.float32)
-        pad_id = self.tokenizer.pad_token_id
-        for batch in length_sorted_batches([len(w) for w in windows], self.batch_size, self.max_tokens):
-            ids, mask = pad_batch([windows[i] for i in batch], pad_id)
-            out[batch] = self.model(input_ids=ids, attention_mask=mask)["logits"].float().numpy()
+        for batch, batch_logits in self.network(windows):
+            out[batch] = batch_logits
             if progress:
                 progress(len({owner[i] for i in batch}))
         summed = np.zeros((len(texts), n_labels), dtype=np.float64)
@@ -234,24 +236,54 @@ class StancePredictor:
         np.add.at(counts, owner, 1)
         return (summed / counts[:, None]).astype(np.float32)
 
+    def network(self, windows: Sequence[Sequence[int]]) -> Iterator[tuple[list[int], np.ndarray]]:
+        """Logits of token windows, a batch at a time (indexes, logits): length-sorted, each batch
+        padded only to its own longest window."""
+        pad_id = self.tokenizer.pad_token_id
+        for batch in length_sorted_batches([len(w) for w in windows], self.batch_size, self.max_tokens):
+            ids, mask = pad_batch([windows[i] for i in batch], pad_id)
+            yield batch, self.model(input_ids=ids, attention_mask=mask)["logits"].float().numpy()
+
     def probabilities(
-        self, texts: Sequence[str], prepared: Sequence[str] | None = None, **kwargs: Any
+        self,
+        texts: Sequence[str],
+        prepared: Sequence[str] | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> np.ndarray:
-        """Calibrated probabilities: the transformer's, blended with the TF-IDF part when there is one."""
-        prepared = self.preprocess(list(texts)) if prepared is None else list(prepared)
-        probs = softmax(
-            self.logits(texts, prepared=prepared, **kwargs).astype(np.float64), self.spec.temperature
-        )
-        if self.blend is not None and self.spec.blend:
-            probs = self.blend.combine(probs, prepared)
-        return probs
+        """Calibrated probabilities: the transformer's, blended with the TF-IDF part when there is one.
+
+        With ``early_exit``, a post whose stance and flag the TF-IDF part already fixes
+        (:meth:`BlendPart.decided`) skips the network: its decision is the one the full blend would
+        make, and its scores are the blend's with the transformer taken to agree with the TF-IDF part.
+        """
+        texts, prepared = list(texts), self.preprocess(list(texts)) if prepared is None else list(prepared)
+        self.counts["posts"] += len(texts)
+        if self.blend is None or not self.spec.blend:
+            self.counts["network"] += len(texts)
+            return softmax(self.logits(texts, prepared, progress).astype(np.float64), self.spec.temperature)
+        p_tfidf = self.blend.probabilities(prepared)
+        run = np.arange(len(texts))
+        if self.early_exit:
+            run = np.flatnonzero(~self.blend.decided(p_tfidf, self.partisan_idx, self.threshold))
+            if progress and len(run) < len(texts):
+                progress(len(texts) - len(run))
+        p_model = p_tfidf.copy()
+        if len(run):
+            logits = self.logits([texts[i] for i in run], [prepared[i] for i in run], progress)
+            p_model[run] = softmax(logits.astype(np.float64), self.spec.temperature)
+        self.counts["network"] += len(run)
+        return self.blend.mix(p_model, p_tfidf)
+
+    @property
+    def partisan_idx(self) -> list[int]:
+        return [self.spec.labels.index(lab) for lab in PARTISAN_LABELS if lab in self.spec.labels]
 
     def predict(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> list[Prediction]:
         probs = self.probabilities(texts, progress=progress)
         labels = self.spec.labels
-        partisan_idx = [labels.index(lab) for lab in PARTISAN_LABELS if lab in labels]
+        partisan_idx = self.partisan_idx
         targets = self.targets(texts)
         preds = []
         for row, target in zip(probs, targets, strict=True):

@@ -34,6 +34,7 @@ def load_predictor(settings, model: str | None = None, quantize: bool | None = N
         runtime=settings.classify.runtime,
         batch_size=settings.classify.batch_size,
         partisan_threshold=settings.queue.partisan_threshold,
+        early_exit=settings.classify.early_exit,
     )
     predictor.spec.max_length = settings.classify.max_length
     return predictor

@@ -299,8 +299,10 @@ def classify(
                     + "\n"
                 )
             bar.update(len(part))
+    skipped = predictor.counts["posts"] - predictor.counts["network"]
     typer.echo(
         f"{len(posts)} posts classified with {version} → {output}"
+        + (f"; {skipped} decided by the TF-IDF part alone (early exit)" if skipped else "")
         + (f"; {len(problems)} bad lines skipped" if problems else "")
     )
     if problems:
