@@ -106,6 +106,7 @@ def test_early_exit_counts_every_post_in_the_progress(tiny, tmp_path):
     seen: list[int] = []
     predictor.probabilities(texts, progress=seen.append)
     assert sum(seen) == len(texts) and len(seen) >= 2  # the skipped posts, then the network's
+    assert predictor.predict([]) == [] and predictor.probabilities([]).shape == (0, len(LABELS))
 
 
 def test_an_int8_posts_answer_does_not_depend_on_its_batch_mates(tiny, tmp_path):

@@ -4,6 +4,8 @@ Speed on a 2-core CPU comes from not computing on padding: windows are sorted by
 is padded only to its own longest member, so the mostly-short posts of a scan run on short tensors.
 A text longer than ``max_length`` tokens (a news article, a long caption) is not cut: it is split into
 overlapping windows whose logits are averaged, so a stance stated in its last paragraph still counts.
+Most of all, speed comes from not running the network where it cannot change the answer (early exit,
+:meth:`StancePredictor.probabilities`).
 """
 
 from __future__ import annotations
@@ -256,6 +258,8 @@ class StancePredictor:
         (:meth:`BlendPart.decided`) skips the network: its decision is the one the full blend would
         make, and its scores are the blend's with the transformer taken to agree with the TF-IDF part.
         """
+        if not texts:  # scikit-learn's vectorisers refuse an empty batch
+            return np.zeros((0, len(self.spec.labels)))
         texts, prepared = list(texts), self.preprocess(list(texts)) if prepared is None else list(prepared)
         self.counts["posts"] += len(texts)
         if self.blend is None or not self.spec.blend:
