@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from pipeline.classify.baseline import TfidfBaseline
 from pipeline.classify.blend import BlendPart, save_tfidf
 from pipeline.classify.corpus import LABELS
 from pipeline.classify.infer import StancePredictor
-from pipeline.classify.tiny import make_tiny_backbone, synthetic_records
-from tests.test_classify_model import train_tiny
+from pipeline.classify.tiny import synthetic_records
+from tests.test_classify_model import tiny_model
 
 PARTISAN = [LABELS.index("support"), LABELS.index("oppose")]
 
@@ -60,11 +59,7 @@ def test_a_transformer_holding_half_the_weight_or_more_always_runs(tmp_path):
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    torch.set_num_threads(min(2, torch.get_num_threads()))
-    root = tmp_path_factory.mktemp("tiny_exit")
-    texts = [r["text"] for r in synthetic_records(10, seed=1)] + ["[CALON] [NOMOR] @user http"]
-    backbone = make_tiny_backbone(root / "backbone", texts)
-    return train_tiny(backbone, root / "model")
+    return tiny_model(tmp_path_factory.mktemp("tiny_exit"))[1]
 
 
 def with_blend(predictor: StancePredictor, folder, weight: float = 0.1) -> StancePredictor:

@@ -44,14 +44,17 @@ def train_tiny(backbone, out, **overrides):
     )
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
+def tiny_model(root):
+    """A tiny random backbone and a model trained on it: (backbone folder, training result)."""
     torch.set_num_threads(min(2, torch.get_num_threads()))
-    root = tmp_path_factory.mktemp("tiny")
     texts = [r["text"] for r in synthetic_records(10, seed=1)] + ["[CALON] [NOMOR] @user http"]
     backbone = make_tiny_backbone(root / "backbone", texts)
-    result = train_tiny(backbone, root / "model")
-    return backbone, result
+    return backbone, train_tiny(backbone, root / "model")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return tiny_model(tmp_path_factory.mktemp("tiny"))
 
 
 def test_training_saves_a_small_adapter_head_and_spec(tiny):
