@@ -77,6 +77,14 @@ def target_agreement(predicted: Sequence[str | None], gold: Sequence[str]) -> di
     return {"n": total, "found": found / total if total else 0.0, "agrees": hits / total if total else 0.0}
 
 
+def partisan_targets(predictor, texts: Sequence[str], y: np.ndarray, gold: Sequence[str]) -> dict[str, float]:
+    """:func:`target_agreement` over the annotated partisan posts (the only ones with a target)."""
+    return target_agreement(
+        predictor.targets([t if y[i] in (0, 1) else "" for i, t in enumerate(texts)]),
+        [g if y[i] in (0, 1) else "" for i, g in enumerate(gold)],
+    )
+
+
 def plot_reliability(path: Path, curves: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
     import matplotlib
 
@@ -132,12 +140,22 @@ def evaluate_model(
     write: bool = True,
     runtime: str = "onnxruntime",
 ) -> dict[str, Any]:
-    """Score a saved model and the baseline on ``split``; write metrics, plots and the model card."""
+    """Score a saved model and the baseline on ``split``; write metrics, plots and the model card.
+
+    A cascade is scored by :func:`~pipeline.classify.cascade.evaluate_cascade` (beside its stages).
+    """
     from .baseline import TfidfBaseline
     from .corpus import load_corpus
     from .infer import Preprocessor, StancePredictor
+    from .model import ModelSpec
     from .train import make_matcher
 
+    if ModelSpec.load(model_dir).cascade:
+        from .cascade import evaluate_cascade
+
+        return evaluate_cascade(
+            model_dir, data_dir, split, cache, election_dir, threshold, quantize, write, runtime
+        )
     ds = load_corpus(data_dir)
     matcher = make_matcher(str(election_dir)) if election_dir else None
     predictor = StancePredictor.load(
@@ -160,10 +178,7 @@ def evaluate_model(
     model_metrics = classification_metrics(probs, y, threshold)
     model_metrics["ece_uncalibrated"] = expected_calibration_error(raw, y)
     transformer_metrics = classification_metrics(probs_t, y, threshold)
-    model_metrics["target"] = target_agreement(
-        predictor.targets([t if y[i] in (0, 1) else "" for i, t in enumerate(texts)]),
-        [g if y[i] in (0, 1) else "" for i, g in enumerate(ds[split]["target"])],
-    )
+    model_metrics["target"] = partisan_targets(predictor, texts, y, ds[split]["target"])
 
     # The same posts when the election config does not list their candidates: names reach the model
     # as written. A model that learned "a masked name means election talk" fails here.

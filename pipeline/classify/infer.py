@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -144,7 +145,73 @@ class Prediction:
     target: str | None
 
 
-class StancePredictor:
+class Predictor:
+    """Texts → predictions: what the CLI, the scan and the benchmarks call.
+
+    A subclass supplies ``spec`` (its labels and version), ``threshold``, ``matcher``, ``counts`` and
+    :meth:`probabilities`; turning probabilities into stances, flags and targets is done here, once,
+    for a single model (:class:`StancePredictor`) and a cascade of two (cascade.py) alike.
+    """
+
+    spec: ModelSpec
+    threshold: float
+    matcher: Any
+    counts: dict[str, int]
+
+    def probabilities(
+        self,
+        texts: Sequence[str],
+        prepared: Sequence[str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        raise NotImplementedError
+
+    @property
+    def stages(self) -> tuple[StancePredictor, ...]:
+        """The single models that do the work (one, or a cascade's two)."""
+        raise NotImplementedError
+
+    def use_election(self, matcher) -> None:
+        """Mask and find targets with this election's candidates from now on."""
+        self.matcher = matcher
+        for stage in self.stages:
+            stage.matcher = matcher
+            stage.preprocess.matcher = matcher
+
+    @property
+    def partisan_idx(self) -> list[int]:
+        return [self.spec.labels.index(lab) for lab in PARTISAN_LABELS if lab in self.spec.labels]
+
+    def predict(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> list[Prediction]:
+        probs = self.probabilities(texts, progress=progress)
+        labels = self.spec.labels
+        partisan_idx = self.partisan_idx
+        targets = self.targets(texts)
+        preds = []
+        for row, target in zip(probs, targets, strict=True):
+            score = float(row[partisan_idx].sum())
+            stance = labels[int(row.argmax())]
+            partisan = score >= self.threshold
+            preds.append(
+                Prediction(
+                    stance=stance,
+                    scores={lab: round(float(p), 6) for lab, p in zip(labels, row, strict=True)},
+                    partisan=partisan,
+                    partisan_score=round(score, 6),
+                    target=target if (partisan or stance in PARTISAN_LABELS) else None,
+                )
+            )
+        return preds
+
+    def targets(self, texts: Iterable[str]) -> list[str | None]:
+        if self.matcher is None:
+            return [None for _ in texts]
+        return [self.matcher(t).target for t in texts]  # the raw text: names as the post writes them
+
+
+class StancePredictor(Predictor):
     """A loaded model plus everything around it: preprocessing, batching, calibration, targets."""
 
     def __init__(
@@ -174,10 +241,18 @@ class StancePredictor:
     @classmethod
     def load(
         cls, folder, cache, matcher=None, quantize: bool = False, runtime: str = "onnxruntime", **kwargs: Any
-    ) -> StancePredictor:
-        """A saved model ready to predict: float32 in PyTorch, or int8 on ``runtime`` (onnx.py or torch)."""
-        from .model import load_model
+    ) -> Predictor:
+        """A saved model ready to predict: float32 in PyTorch, or int8 on ``runtime`` (onnx.py or torch).
 
+        A cascade's folder gives a :class:`~pipeline.classify.cascade.CascadePredictor` of its stages,
+        each loaded this way.
+        """
+        from .model import ModelSpec, load_model
+
+        if ModelSpec.load(Path(folder)).cascade:
+            from .cascade import CascadePredictor
+
+            return CascadePredictor.load(folder, cache, matcher, quantize=quantize, runtime=runtime, **kwargs)
         if quantize and runtime == "onnxruntime":
             from .onnx import OrtPredictor
 
@@ -193,8 +268,6 @@ class StancePredictor:
 
     def attach_blend(self, folder) -> None:
         """Load the model's TF-IDF blend part, if it has one (blend.py)."""
-        from pathlib import Path
-
         from .blend import BLEND_FILE, BlendPart
 
         blend = self.spec.blend or {}
@@ -279,36 +352,8 @@ class StancePredictor:
         return self.blend.mix(p_model, p_tfidf)
 
     @property
-    def partisan_idx(self) -> list[int]:
-        return [self.spec.labels.index(lab) for lab in PARTISAN_LABELS if lab in self.spec.labels]
-
-    def predict(
-        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
-    ) -> list[Prediction]:
-        probs = self.probabilities(texts, progress=progress)
-        labels = self.spec.labels
-        partisan_idx = self.partisan_idx
-        targets = self.targets(texts)
-        preds = []
-        for row, target in zip(probs, targets, strict=True):
-            score = float(row[partisan_idx].sum())
-            stance = labels[int(row.argmax())]
-            partisan = score >= self.threshold
-            preds.append(
-                Prediction(
-                    stance=stance,
-                    scores={lab: round(float(p), 6) for lab, p in zip(labels, row, strict=True)},
-                    partisan=partisan,
-                    partisan_score=round(score, 6),
-                    target=target if (partisan or stance in PARTISAN_LABELS) else None,
-                )
-            )
-        return preds
-
-    def targets(self, texts: Iterable[str]) -> list[str | None]:
-        if self.matcher is None:
-            return [None for _ in texts]
-        return [self.matcher(t).target for t in texts]  # the raw text: names as the post writes them
+    def stages(self) -> tuple[StancePredictor, ...]:
+        return (self,)
 
 
 def quantize_dynamic(model: torch.nn.Module) -> torch.nn.Module:

@@ -51,6 +51,8 @@ class ModelSpec:
     normalise: dict[str, Any] = field(default_factory=dict)
     mask: str | None = None  # None | names | all: candidate mentions masked before the encoder
     blend: dict[str, Any] = field(default_factory=dict)  # {"weight", "file"}: TF-IDF blend (blend.py)
+    # {"first", "second", "margin"}: a cascade of two saved models, not a network of its own (cascade.py)
+    cascade: dict[str, Any] = field(default_factory=dict)
     lora: dict[str, Any] = field(default_factory=dict)
     long_text: str = "chunks"  # chunks: overlapping windows, logits averaged | truncate
     stride: int = 32  # tokens of overlap between windows

@@ -36,7 +36,8 @@ def load_predictor(settings, model: str | None = None, quantize: bool | None = N
         partisan_threshold=settings.queue.partisan_threshold,
         early_exit=settings.classify.early_exit,
     )
-    predictor.spec.max_length = settings.classify.max_length
+    for stage in predictor.stages:
+        stage.spec.max_length = settings.classify.max_length
     return predictor
 
 

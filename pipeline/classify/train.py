@@ -226,6 +226,8 @@ def load_teacher(name: str, cache: str | Path, spec: ModelSpec, matcher=None):
     from .registry import resolve_model
 
     teacher = StancePredictor.load(resolve_model(name), cache, matcher)
+    if not isinstance(teacher, StancePredictor):
+        raise ValueError(f"teacher {name!r} is a cascade: distil from one of its stages")
     for key in ("normalise", "mask"):
         if getattr(teacher.spec, key) != getattr(spec, key):
             raise ValueError(
