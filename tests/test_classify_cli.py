@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 import torch
@@ -181,3 +182,57 @@ def test_evaluate_int8_uses_the_configured_runtime(workspace, runtime):
     assert result.exit_code == 0, result.output
     metrics = json.loads((workspace["models"] / "v1" / "metrics-test-int8.json").read_text())
     assert metrics["quantized"] is True and metrics["runtime"] == runtime
+
+
+def test_a_cascade_is_built_scored_and_used_like_any_version(workspace, engine, monkeypatch, tmp_path):
+    """`netra models cascade` → a version of its own: card, classify output, scan rows, evaluate."""
+    import shutil
+
+    from pipeline.classify import classify_posts
+    from pipeline.config import load_settings
+    from pipeline.schema import Post
+    from pipeline.store.posts import upsert_posts
+    from pipeline.store.tables import Prediction
+
+    env, models, data = workspace["env"], workspace["models"], workspace["data"]
+    shutil.copytree(models / "v1", models / "v1-sharp", dirs_exist_ok=True)
+    spec = ModelSpec.load(models / "v1-sharp")
+    spec.version, spec.temperature = "v1-sharp", spec.temperature / 4  # another model, as far as it goes
+    spec.save(models / "v1-sharp")
+    corpus = ["--data-dir", str(data), "--elections", str(data / "elections")]
+    duo = f"duo-{engine.dialect.name}"  # the workspace is shared by both stores' runs
+    built = runner.invoke(app, ["models", "cascade", "v1-sharp", "v1", "--name", duo, *corpus], env=env)
+    assert built.exit_code == 0, built.output
+    assert "margin" in built.output and f"netra models promote {duo}" in built.output
+    spec = ModelSpec.load(models / duo)
+    assert spec.cascade["first"] == "v1-sharp" and spec.cascade["second"] == "v1"
+    assert spec.metrics["test"]["n"] > 0 and set(spec.metrics["test_stages"]) == {"v1-sharp", "v1"}
+    card = (models / duo / "README.md").read_text()
+    assert "a cascade" in card and "(chosen)" in card and "v1-sharp alone" in card
+    again = runner.invoke(app, ["models", "cascade", "v1-sharp", "v1", "--name", duo, *corpus], env=env)
+    assert again.exit_code == 2 and "exists" in again.output
+
+    posts = tmp_path / "posts.jsonl"
+    lines = [json.dumps({"id": i, "text": t}) for i, t in enumerate(["pilih 2", "ok"])]
+    posts.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "pred.jsonl"
+    result = runner.invoke(app, ["classify", "-i", str(posts), "-o", str(out), "--model", duo], env=env)
+    assert result.exit_code == 0, result.output
+    assert {json.loads(line)["model"] for line in out.read_text().splitlines()} == {duo}
+
+    scored = runner.invoke(app, ["evaluate", "--model", duo, *corpus], env=env)
+    assert scored.exit_code == 0, scored.output
+    assert "cascade" in scored.output and "v1-sharp" in scored.output and "second stage" in scored.output
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with engine.begin() as conn:
+        upsert_posts(conn, [Post("x", "c1", datetime(2026, 11, 2), "jangan pilih 01")])
+    try:
+        assert runner.invoke(app, ["models", "promote", duo, "--force"], env=env).exit_code == 0
+        assert classify_posts(load_settings(), engine)["model"] == duo
+        with engine.connect() as conn:
+            versions = set(conn.execute(select(Prediction.model_version)).scalars())
+        assert duo in versions
+    finally:
+        assert runner.invoke(app, ["models", "promote", "v1", "--force"], env=env).exit_code == 0

@@ -189,13 +189,16 @@ def evaluate(
         quantize=int8,
         runtime=settings.classify.runtime,
     )
-    m, t, b, bp = (
-        result["transformer"],
-        result["transformer_only"],
-        result["baseline"],
-        result["baseline_preprocessed"],
-    )
-    typer.echo(f"{'':<20}{'model':>7}{'transformer':>12}{'TF-IDF':>8}{'TF-IDF (same preprocessing)':>29}")
+    if "stages" in result:  # a cascade: beside each of its stages
+        columns = {"cascade": result["transformer"], **result["stages"]}
+        typer.echo(f"{result['deferred']:.1%} of the posts went to the second stage")
+    else:
+        columns = {
+            "model": result["transformer"],
+            "transformer": result["transformer_only"],
+            "TF-IDF": result["baseline"],
+            "TF-IDF (same preprocessing)": result["baseline_preprocessed"],
+        }
     metrics = {
         "macro-F1": lambda x: x["macro_f1"],
         "accuracy": lambda x: x["accuracy"],
@@ -204,11 +207,15 @@ def evaluate(
         "partisan F1": lambda x: x["partisan"]["f1"],
         "ECE": lambda x: x["ece"],
     }
+    widths = [max(7, len(name) + 2) for name in columns]
+    typer.echo(f"{'':<20}" + "".join(f"{name:>{w}}" for name, w in zip(columns, widths, strict=True)))
     for name, get in metrics.items():
-        typer.echo(f"{name:<20}{get(m):>7.3f}{get(t):>12.3f}{get(b):>8.3f}{get(bp):>29.3f}")
+        cells = "".join(f"{get(m):>{w}.3f}" for m, w in zip(columns.values(), widths, strict=True))
+        typer.echo(f"{name:<20}{cells}")
+    plots = f"pr-{split}.png" if "stages" in result else f"reliability-{split}.png, pr-{split}.png"
     typer.echo(
         f"written: {folder}/metrics-{split}{'-int8' if int8 else ''}.json"
-        + ("" if int8 else f", README.md, reliability-{split}.png, pr-{split}.png")
+        + ("" if int8 else f", README.md, {plots}")
     )
 
 
@@ -270,10 +277,9 @@ def classify(
         from pipeline.classify.train import make_matcher
 
         try:
-            predictor.matcher = make_matcher(str(election))
+            predictor.use_election(make_matcher(str(election)))
         except ConfigError as exc:
             fail(f"election file: {exc}", Exit.USAGE)
-        predictor.preprocess.matcher = predictor.matcher
     version = predictor.spec.version
     output.parent.mkdir(parents=True, exist_ok=True)
     with (
@@ -300,9 +306,11 @@ def classify(
                 )
             bar.update(len(part))
     skipped = predictor.counts["posts"] - predictor.counts["network"]
+    deferred = predictor.counts.get("deferred", 0)
     typer.echo(
         f"{len(posts)} posts classified with {version} → {output}"
         + (f"; {skipped} decided by the TF-IDF part alone (early exit)" if skipped else "")
+        + (f"; {deferred} sent on to the cascade's second model" if deferred else "")
         + (f"; {len(problems)} bad lines skipped" if problems else "")
     )
     if problems:
@@ -356,6 +364,71 @@ def models_blend(
     )
 
 
+@models_app.command("cascade")
+def models_cascade(
+    ctx: typer.Context,
+    first: str = typer.Argument(..., help="The fast model that reads every post (a version under models/)."),
+    second: str = typer.Argument(..., help="The stronger model for the posts the first is unsure of."),
+    version: str = typer.Option(..., "--name", help="The new cascade's version (a folder in models/)."),
+    agreement: float = typer.Option(
+        0.995, min=0.5, max=1.0, help="Share of validation flags that must agree with the second model."
+    ),
+    data_dir: Path = typer.Option(Path("data/annotated"), help="Folder with the built corpus."),
+    elections: Path = typer.Option(Path("data/annotated/elections"), help="Election files for masking."),
+) -> None:
+    """Build a cascade version: FIRST decides, SECOND re-reads the posts FIRST is unsure of.
+
+    The band of "unsure" is fitted on the validation split; the cascade is then scored on test and gets
+    its own card. It is registered like any version: `netra models promote` makes it the default.
+    """
+    from pipeline.classify.cascade import fit_cascade, write_cascade
+    from pipeline.classify.corpus import load_corpus
+    from pipeline.classify.evaluate import evaluate_model
+    from pipeline.classify.infer import StancePredictor
+    from pipeline.classify.registry import models_dir_for
+    from pipeline.classify.train import make_matcher
+
+    settings = state(ctx).settings
+    _threads()
+    folders = [_model_folder(settings, name) for name in (first, second)]
+    target = models_dir_for(settings) / version
+    if target.exists():
+        fail(f"{target} exists: choose another --name", Exit.USAGE)
+    if any(f.parent != target.parent for f in folders):
+        fail(f"a cascade's stages must be versions in {target.parent}", Exit.USAGE)
+    matcher = make_matcher(str(settings.path(elections)))
+    threshold = settings.queue.partisan_threshold
+    # Float32, the first with early exit as the cascade will run it (its routing sees those scores).
+    stages = [
+        StancePredictor.load(
+            f, settings.classify.backbone_cache, matcher=matcher, partisan_threshold=threshold, early_exit=e
+        )
+        for f, e in zip(folders, (settings.classify.early_exit, False), strict=True)
+    ]
+    if not all(isinstance(s, StancePredictor) for s in stages):
+        fail("a cascade's stages must be single models, not cascades", Exit.USAGE)
+    validation = load_corpus(settings.path(data_dir), ("validation",))["validation"]
+    fitted = fit_cascade(*stages, list(validation["text"]), threshold, agreement)  # type: ignore[arg-type]
+    write_cascade(target, stages[0].spec, stages[1].spec, fitted)
+    chosen = fitted["validation"]["chosen"]
+    typer.echo(
+        f"{version}: margin {fitted['margin']:.2f} log-odds (scores {fitted['band_at_threshold'][0]:.2f}–"
+        f"{fitted['band_at_threshold'][1]:.2f} go on); validation: {chosen['deferred']:.1%} sent on, flags"
+        f" agree with {stages[1].spec.version} on {chosen['agreement']:.1%}"
+    )
+    del stages
+    result = evaluate_model(
+        target, settings.path(data_dir), "test", settings.classify.backbone_cache, settings.path(elections),
+        threshold, runtime=settings.classify.runtime,
+    )  # fmt: skip
+    m = result["transformer"]
+    typer.echo(
+        f"test: macro-F1 {m['macro_f1']:.3f}, partisan F1 {m['partisan']['f1']:.3f}, "
+        f"{result['deferred']:.1%} sent on; card: {target / 'README.md'}"
+    )
+    typer.echo(f"next: netra models promote {version}")
+
+
 @models_app.command("list")
 def models_list(ctx: typer.Context) -> None:
     """Trained versions with their test-split scores; * marks the default."""
@@ -365,12 +438,13 @@ def models_list(ctx: typer.Context) -> None:
     if not versions:
         typer.echo("no trained models")
         return
-    typer.echo(f"  {'version':<28}{'backbone':<32}{'macro-F1':>9}{'partisan F1':>12}{'ECE':>7}")
+    width = max(32, *(len(v.spec.backbone) + 2 for v in versions))
+    typer.echo(f"  {'version':<28}{'backbone':<{width}}{'macro-F1':>9}{'partisan F1':>12}{'ECE':>7}")
     for v in versions:
         t = v.test_metrics()
         num = {k: f"{t[k]:.3f}" if k in t else "-" for k in ("macro_f1", "partisan_f1", "ece")}
         typer.echo(
-            f"{'*' if v.is_default else ' '} {v.version:<28}{v.spec.backbone:<32}"
+            f"{'*' if v.is_default else ' '} {v.version:<28}{v.spec.backbone:<{width}}"
             f"{num['macro_f1']:>9}{num['partisan_f1']:>12}{num['ece']:>7}"
         )
 
