@@ -110,10 +110,6 @@ class CascadePredictor(Predictor):
     def preprocess(self):
         return self.first.preprocess
 
-    @property
-    def tokenizer(self):
-        return self.first.tokenizer
-
     def probabilities(
         self,
         texts: Sequence[str],
