@@ -120,7 +120,7 @@ class CascadePredictor(Predictor):
         texts = list(texts)
         prepared = self.first.preprocess(texts) if prepared is None else list(prepared)
         probs = self.first.probabilities(texts, prepared, progress)
-        sent = np.flatnonzero(deferred(probs[:, self.partisan_idx].sum(1), self.threshold, self.margin))
+        sent = np.flatnonzero(self.sent_on(probs))
         if len(sent):
             again = [prepared[i] for i in sent] if self.shared_text else None
             probs[sent] = self.second.probabilities([texts[i] for i in sent], again)
@@ -128,6 +128,10 @@ class CascadePredictor(Predictor):
         self.counts["network"] = self.first.counts["network"]
         self.counts["deferred"] += len(sent)
         return probs
+
+    def sent_on(self, first_probs: np.ndarray) -> np.ndarray:
+        """Which posts go to the second model, given the first model's probabilities."""
+        return deferred(first_probs[:, self.partisan_idx].sum(1), self.threshold, self.margin)
 
 
 def fit_cascade(
@@ -219,17 +223,18 @@ def evaluate_cascade(
     idx = predictor.partisan_idx
 
     def route(first_probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        sent = deferred(first_probs[:, idx].sum(1), threshold, predictor.margin)
+        sent = predictor.sent_on(first_probs)
         return np.where(sent[:, None], p2, first_probs), sent
+
+    def flags(probs: np.ndarray) -> np.ndarray:
+        return probs[:, idx].sum(1) >= threshold
 
     # The cascade as it runs (classify.early_exit on, the default): routed on the first stage's
     # scores with early exit, where a post decided by its TF-IDF part has an estimated score.
     first.early_exit = True
     probs, sent = route(first.probabilities(texts, prepared))
     full_route, _ = route(p1)
-    changed = (probs.argmax(1) != full_route.argmax(1)) | (
-        (probs[:, idx].sum(1) >= threshold) != (full_route[:, idx].sum(1) >= threshold)
-    )
+    changed = (probs.argmax(1) != full_route.argmax(1)) | (flags(probs) != flags(full_route))
     metrics = classification_metrics(probs, y, threshold)
     metrics["target"] = partisan_targets(predictor, texts, y, ds[split]["target"])
     stages = {first.spec.version: classification_metrics(p1, y, threshold)}
@@ -245,9 +250,7 @@ def evaluate_cascade(
         "band": list(band(threshold, predictor.margin)),
         "deferred": float(sent.mean()),
         "early_exit_route_changes": int(changed.sum()),  # decisions unlike routing on full scores
-        "flag_agreement_with_second": float(
-            ((probs[:, idx].sum(1) >= threshold) == (p2[:, idx].sum(1) >= threshold)).mean()
-        ),
+        "flag_agreement_with_second": float((flags(probs) == flags(p2)).mean()),
         "corpus": {name: len(ds[name]) for name in ds},
     }
     if write:
